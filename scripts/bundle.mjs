@@ -1,0 +1,29 @@
+// Bundles each entry point that exists into dist/. onnxruntime-node stays external: it is a
+// native addon whose binaries are loaded from node_modules at run time.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const entries = [
+  { in: 'engine/cli/main.ts', out: 'cli', platform: 'node' },
+  { in: 'server/main.ts', out: 'server', platform: 'node' },
+  { in: 'client/extension.ts', out: 'extension', platform: 'node', external: ['vscode'] },
+  { in: 'webview/main.ts', out: 'webview', platform: 'browser' },
+];
+
+await Promise.all(
+  entries
+    .filter((e) => existsSync(e.in))
+    .map((e) =>
+      build({
+        entryPoints: [e.in],
+        outfile: `dist/${e.out}.js`,
+        bundle: true,
+        platform: e.platform,
+        target: e.platform === 'node' ? 'node20' : 'es2022',
+        format: e.platform === 'node' ? 'cjs' : 'iife',
+        sourcemap: true,
+        external: ['onnxruntime-node', ...(e.external ?? [])],
+        logLevel: 'warning',
+      }),
+    ),
+);
