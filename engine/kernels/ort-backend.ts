@@ -1,0 +1,309 @@
+// The fast backend: every operation is one onnxruntime session run over a fused graph
+// (ort-graphs.ts). Sessions are created once per shape family and reused.
+import * as ort from 'onnxruntime-node';
+import { availableParallelism } from 'node:os';
+import { OctetError } from '../errors';
+import type { DfpMatrix } from '../quant/dfp';
+import type { OutlierPart, QuantizedActivation } from '../quant/outliers';
+import type { GemmBackend, GemmDims, LinearForwardInput, LinearForwardParts, LlmInt8Input, MatmulLayout } from './backend';
+import { MAX_EXACT_K } from './backend';
+import { checkLinearForward, checkMatmul, requirePerTensor } from './checks';
+import { buildModel, GraphSpec } from './onnx-graph';
+import {
+  f32BatchedMatmulGraph,
+  f32MatmulGraph,
+  gradInputGraph,
+  gradWeightGraph,
+  int8MatmulGraph,
+  IntPath,
+  linearForwardGraph,
+  llmInt8Graph,
+} from './ort-graphs';
+
+export interface OrtBackendOptions {
+  /** Intra-op threads per session; defaults to the machine's parallelism. */
+  threads?: number;
+  /**
+   * Idle worker threads spin by default in onnxruntime. In the daemon they would steal the
+   * editor's CPU, so spinning is off unless a benchmark asks for it.
+   */
+  spinning?: boolean;
+  /** Force a kernel path; by default a probe picks u8s8 when it is exact on this CPU. */
+  intPath?: IntPath;
+}
+
+/** Longest contraction per int32 GEMM call: the uint8 operand's raw products must not wrap. */
+const CHUNK_K: Record<IntPath, number> = { u8s8: 65536, u8u8: 32768 };
+
+/** x + 128 as uint8: flipping the sign bit of each int8 byte, four bytes at a time. */
+export function toUint8Offset(q: Int8Array | Uint8Array): Uint8Array {
+  const out = new Uint8Array(q.length);
+  out.set(new Uint8Array(q.buffer, q.byteOffset, q.length));
+  const words = out.length >>> 2;
+  const w32 = new Uint32Array(out.buffer, 0, words);
+  for (let i = 0; i < words; i++) w32[i] ^= 0x80808080;
+  for (let i = words << 2; i < out.length; i++) out[i] ^= 0x80;
+  return out;
+}
+
+function tensor(type: 'uint8' | 'int8' | 'float32' | 'int64', data: ort.Tensor.DataType, dims: number[]): ort.Tensor {
+  return new ort.Tensor(type, data as never, dims);
+}
+
+function scalar(v: number): ort.Tensor {
+  return tensor('float32', Float32Array.of(v), []);
+}
+
+export class OrtBackend implements GemmBackend {
+  readonly name: string;
+  readonly intPath: IntPath;
+  private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+  private readonly sessionOptions: ort.InferenceSession.SessionOptions;
+
+  private constructor(intPath: IntPath, sessionOptions: ort.InferenceSession.SessionOptions) {
+    this.intPath = intPath;
+    this.name = `onnxruntime-${intPath}`;
+    this.sessionOptions = sessionOptions;
+  }
+
+  static async create(opts: OrtBackendOptions = {}): Promise<OrtBackend> {
+    const threads = opts.threads ?? availableParallelism();
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+      extra: { session: { intra_op: { allow_spinning: opts.spinning ? '1' : '0' } } },
+    };
+    const forced = opts.intPath ?? (process.env.OCTET_INT_PATH as IntPath | undefined);
+    if (forced && forced !== 'u8s8' && forced !== 'u8u8') {
+      throw new OctetError('invalid-argument', `unknown int8 kernel path "${forced}" (u8s8 or u8u8)`);
+    }
+    const probe = new OrtBackend('u8s8', sessionOptions);
+    const path = forced ?? ((await probe.u8s8IsExact()) ? 'u8s8' : 'u8u8');
+    if (path === 'u8s8') return probe;
+    await probe.dispose();
+    return new OrtBackend(path, sessionOptions);
+  }
+
+  /**
+   * Runs the u8s8 kernel on the inputs that saturate a pairwise int16 step (255 * 127 twice)
+   * and compares with the exact value. VNNI (and ARM dot-product) kernels pass; AVX2-only fail.
+   */
+  async u8s8IsExact(): Promise<boolean> {
+    const k = 64;
+    const a = new Int8Array(k).fill(127); // becomes 255 after the +128 offset
+    const b = new Int8Array(k).fill(127);
+    const b2 = new Int8Array(k).fill(-128);
+    const c = await this.int8Matmul(a, b, { m: 1, k, n: 1 }, 'NT');
+    const c2 = await this.int8Matmul(a, b2, { m: 1, k, n: 1 }, 'NT');
+    return c[0] === 127 * 127 * k && c2[0] === 127 * -128 * k;
+  }
+
+  private session(spec: GraphSpec): Promise<ort.InferenceSession> {
+    let s = this.sessions.get(spec.name);
+    if (!s) {
+      s = ort.InferenceSession.create(buildModel(spec), this.sessionOptions);
+      this.sessions.set(spec.name, s);
+    }
+    return s;
+  }
+
+  private async run(spec: GraphSpec, feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType> {
+    return (await this.session(spec)).run(feeds);
+  }
+
+  /** The B operand as this path wants it: int8 as is, or uint8 with zero point 128. */
+  private bTensor(q: Int8Array, dims: number[]): ort.Tensor {
+    return this.intPath === 'u8u8' ? tensor('uint8', toUint8Offset(q), dims) : tensor('int8', q, dims);
+  }
+
+  async int8Matmul(a: Int8Array, b: Int8Array, dims: GemmDims, layout: MatmulLayout): Promise<Int32Array> {
+    checkMatmul(a.length, b.length, dims, layout);
+    const { m, k, n } = dims;
+    if (k > MAX_EXACT_K) throw new OctetError('k-too-large', `K = ${k} exceeds ${MAX_EXACT_K}: an int32 result could overflow`);
+    const chunk = CHUNK_K[this.intPath];
+    const spec = int8MatmulGraph(layout, this.intPath);
+    const aDims = (kc: number): number[] => (layout === 'TN' ? [kc, m] : [m, kc]);
+    const bDims = (kc: number): number[] => (layout === 'NT' ? [n, kc] : [kc, n]);
+    if (k <= chunk) {
+      const out = await this.run(spec, { A: tensor('uint8', toUint8Offset(a), aDims(k)), B: this.bTensor(b, bDims(k)) });
+      return out.C.data as Int32Array;
+    }
+    if (layout !== 'TN') {
+      // Only in TN layout is a slice of the contraction a contiguous block of both operands.
+      throw new OctetError('k-too-large', `K = ${k} exceeds ${chunk} in ${layout} layout; use TN for long contractions`);
+    }
+    const total = new Int32Array(m * n);
+    for (let k0 = 0; k0 < k; k0 += chunk) {
+      const kc = Math.min(chunk, k - k0);
+      const out = await this.run(spec, {
+        A: tensor('uint8', toUint8Offset(a.subarray(k0 * m, (k0 + kc) * m)), aDims(kc)),
+        B: this.bTensor(b.subarray(k0 * n, (k0 + kc) * n), bDims(kc)),
+      });
+      const c = out.C.data as Int32Array;
+      // Wrapping int32 adds are exact because the final sum fits int32 (k <= MAX_EXACT_K).
+      for (let i = 0; i < total.length; i++) total[i] = (total[i] + c[i]) | 0;
+    }
+    return total;
+  }
+
+  private forwardFeeds(input: LinearForwardInput, withScales: boolean): Record<string, ort.Tensor> {
+    const { x, w, bias } = input;
+    const m = x.inlier.rows;
+    const k = x.inlier.cols;
+    const n = w.rows;
+    const feeds: Record<string, ort.Tensor> = {
+      x: tensor('uint8', toUint8Offset(x.inlier.q as Int8Array), [m, k]),
+      w: this.bTensor(w.q as Int8Array, [n, k]),
+    };
+    const o = x.outlier;
+    if (o) {
+      const c = o.columns.length;
+      feeds.hi = tensor('uint8', toUint8Offset(o.hi), [m, c]);
+      feeds.lo = tensor('uint8', o.lo, [m, c]);
+      feeds.cols = tensor('int64', BigInt64Array.from(o.columns, (v) => BigInt(v)), [c]);
+    }
+    if (withScales) {
+      const sw = Float32Array.from(w.exponents, (e) => 2 ** e);
+      feeds.sw = tensor('float32', sw, [sw.length]);
+      feeds.sx = x.inlier.exponents.length === 1
+        ? scalar(2 ** x.inlier.exponents[0])
+        : tensor('float32', Float32Array.from(x.inlier.exponents, (e) => 2 ** e), [m, 1]);
+      feeds.bias = tensor('float32', bias ?? new Float32Array(n), [n]);
+      if (o) feeds.sOutW = tensor('float32', Float32Array.from(sw, (s) => s * 2 ** o.exponent), [sw.length]);
+    }
+    return feeds;
+  }
+
+  async linearForwardParts(input: LinearForwardInput): Promise<LinearForwardParts> {
+    checkLinearForward(input);
+    const spec = linearForwardGraph({ path: this.intPath, perRowX: false, outliers: input.x.outlier !== null, parts: true });
+    const out = await this.run(spec, this.forwardFeeds(input, false));
+    return { inlier: out.inlier.data as Int32Array, outlier: out.outlier ? (out.outlier.data as Int32Array) : null };
+  }
+
+  async linearForward(input: LinearForwardInput): Promise<Float32Array> {
+    checkLinearForward(input);
+    const spec = linearForwardGraph({
+      path: this.intPath,
+      perRowX: input.x.inlier.exponents.length > 1,
+      outliers: input.x.outlier !== null,
+      parts: false,
+    });
+    const out = await this.run(spec, this.forwardFeeds(input, true));
+    return out.y.data as Float32Array;
+  }
+
+  async linearGradInput(dy: DfpMatrix, w: DfpMatrix): Promise<Float32Array> {
+    requirePerTensor(w, 'weight for the input gradient');
+    const m = dy.rows;
+    const n = dy.cols;
+    const k = w.cols;
+    checkMatmul(dy.q.length, w.q.length, { m, k: n, n: k }, 'NN');
+    const perRow = dy.exponents.length > 1;
+    const out = await this.run(gradInputGraph(this.intPath, perRow), {
+      dy: tensor('uint8', toUint8Offset(dy.q as Int8Array), [m, n]),
+      w: this.bTensor(w.q as Int8Array, [n, k]),
+      sdy: perRow ? tensor('float32', Float32Array.from(dy.exponents, (e) => 2 ** e), [m, 1]) : scalar(2 ** dy.exponents[0]),
+      sw: scalar(2 ** w.exponents[0]),
+    });
+    return out.dx.data as Float32Array;
+  }
+
+  async linearGradWeight(dy: DfpMatrix, x: QuantizedActivation): Promise<Float32Array> {
+    requirePerTensor(dy, 'output gradient for the weight gradient');
+    requirePerTensor(x.inlier, 'activation for the weight gradient');
+    const m = dy.rows;
+    const n = dy.cols;
+    const k = x.inlier.cols;
+    if (x.inlier.rows !== m) throw new OctetError('shape-mismatch', `output gradient has ${m} rows, activation has ${x.inlier.rows}`);
+    const o = x.outlier;
+    const spec = gradWeightGraph(this.intPath, o !== null);
+    const chunk = CHUNK_K[this.intPath];
+    let dw: Float32Array | null = null;
+    const sDy = 2 ** dy.exponents[0];
+    for (let r0 = 0; r0 < m; r0 += chunk) {
+      const rows = Math.min(chunk, m - r0);
+      const feeds: Record<string, ort.Tensor> = {
+        dy: tensor('uint8', toUint8Offset((dy.q as Int8Array).subarray(r0 * n, (r0 + rows) * n)), [rows, n]),
+        x: this.bTensor((x.inlier.q as Int8Array).subarray(r0 * k, (r0 + rows) * k), [rows, k]),
+        s: scalar(sDy * 2 ** x.inlier.exponents[0]),
+      };
+      if (o) Object.assign(feeds, this.outlierGradFeeds(o, r0, rows, sDy));
+      const out = await this.run(spec, feeds);
+      const part = out.dw.data as Float32Array;
+      if (dw) addInto(dw, part);
+      else dw = part;
+      if (o) addColumns(dw, out.dwOut.data as Float32Array, o.columns, n, k);
+    }
+    return dw ?? new Float32Array(n * k);
+  }
+
+  private outlierGradFeeds(o: OutlierPart, r0: number, rows: number, sDy: number): Record<string, ort.Tensor> {
+    const c = o.columns.length;
+    const lo = o.lo.subarray(r0 * c, (r0 + rows) * c);
+    // lo <= 63 has the same bytes as int8 and as uint8, so int8 needs no copy.
+    const loInt8 = new Int8Array(lo.buffer, lo.byteOffset, lo.length);
+    return {
+      hi: this.bTensor(o.hi.subarray(r0 * c, (r0 + rows) * c), [rows, c]),
+      lo: this.bTensor(loInt8, [rows, c]),
+      sOut: scalar(sDy * 2 ** o.exponent),
+    };
+  }
+
+  async f32Matmul(a: Float32Array, b: Float32Array, dims: GemmDims, layout: MatmulLayout, bias?: Float32Array | null): Promise<Float32Array> {
+    checkMatmul(a.length, b.length, dims, layout);
+    const { m, k, n } = dims;
+    const feeds: Record<string, ort.Tensor> = {
+      A: tensor('float32', a, layout === 'TN' ? [k, m] : [m, k]),
+      B: tensor('float32', b, layout === 'NT' ? [n, k] : [k, n]),
+    };
+    if (bias) feeds.bias = tensor('float32', bias, [n]);
+    const out = await this.run(f32MatmulGraph(layout, !!bias), feeds);
+    return out.C.data as Float32Array;
+  }
+
+  /** C[b] = A[b] B[b] (or A[b] B[b]^T): the attention products. */
+  async f32BatchedMatmul(a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number, transB: boolean): Promise<Float32Array> {
+    const out = await this.run(f32BatchedMatmulGraph(transB), {
+      A: tensor('float32', a, [batch, m, k]),
+      B: tensor('float32', b, transB ? [batch, n, k] : [batch, k, n]),
+    });
+    return out.C.data as Float32Array;
+  }
+
+  async llmInt8Forward(input: LlmInt8Input): Promise<Float32Array> {
+    const { m, k, n } = input.dims;
+    const c = input.columns.length;
+    const feeds: Record<string, ort.Tensor> = {
+      xq: tensor('uint8', toUint8Offset(input.xq), [m, k]),
+      xScale: tensor('float32', input.xScale, [m, 1]),
+      wq: tensor('int8', input.wq, [n, k]),
+      wScale: tensor('float32', input.wScale, [n]),
+      bias: tensor('float32', input.bias ?? new Float32Array(n), [n]),
+    };
+    if (c > 0) {
+      feeds.xo = tensor('float32', input.xOutlier, [m, c]);
+      feeds.wo = tensor('float32', input.wOutlier, [n, c]);
+    }
+    const out = await this.run(llmInt8Graph(c > 0), feeds);
+    return out.y.data as Float32Array;
+  }
+
+  async dispose(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map(async (s) => (await s).release()));
+  }
+}
+
+function addInto(target: Float32Array, src: Float32Array): void {
+  for (let i = 0; i < target.length; i++) target[i] += src[i];
+}
+
+function addColumns(dw: Float32Array, part: Float32Array, columns: Int32Array, n: number, k: number): void {
+  const c = columns.length;
+  for (let j = 0; j < n; j++) for (let t = 0; t < c; t++) dw[j * k + columns[t]] += part[j * c + t];
+}

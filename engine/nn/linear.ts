@@ -1,0 +1,167 @@
+// A linear layer Y = X W^T + b whose forward and backward products are int8 GEMMs on dynamic
+// fixed-point operands (or fp32, for the baseline). Master weights, gradients and the optimizer
+// stay float32. See ../shared/notes/method.md, sections 2-4.
+import { OctetError } from '../errors';
+import type { GemmBackend } from '../kernels/backend';
+import { DfpMatrix, quantizeDfp } from '../quant/dfp';
+import { QuantizedActivation, splitOutliers } from '../quant/outliers';
+import { RoundingRng } from '../quant/rng';
+import { DEFAULT_PRECISION, LinearPrecision } from './precision';
+
+/** What the last forward pass saw, for the profiler and the dashboard. */
+export interface LinearStats {
+  rows: number;
+  maxAbs: number;
+  /** The absolute threshold applied (gamma, or gamma times the standard deviation). */
+  threshold: number;
+  outlierCount: number;
+  outlierColumns: Int32Array;
+  inputExponent: number;
+  outlierExponent: number | null;
+  weightExponent: number;
+}
+
+interface SavedForInt8 {
+  kind: 'int8';
+  rows: number;
+  /** X as the weight gradient will see it (one exponent). */
+  x: QuantizedActivation;
+  /** W with one exponent, for dX = dY W. */
+  w: DfpMatrix;
+}
+
+interface SavedForFp32 {
+  kind: 'fp32';
+  rows: number;
+  x: Float32Array;
+}
+
+export class Linear {
+  readonly weight: Float32Array;
+  readonly bias: Float32Array | null;
+  readonly gradWeight: Float32Array;
+  readonly gradBias: Float32Array | null;
+  precision: LinearPrecision;
+  lastStats: LinearStats | null = null;
+  private saved: SavedForInt8 | SavedForFp32 | null = null;
+  private readonly rng: RoundingRng;
+
+  constructor(
+    readonly name: string,
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    private readonly backend: GemmBackend,
+    options: { precision?: Partial<LinearPrecision>; bias?: boolean; seed?: number } = {},
+  ) {
+    this.precision = { ...DEFAULT_PRECISION, ...options.precision };
+    this.weight = new Float32Array(outFeatures * inFeatures);
+    this.gradWeight = new Float32Array(outFeatures * inFeatures);
+    const withBias = options.bias ?? true;
+    this.bias = withBias ? new Float32Array(outFeatures) : null;
+    this.gradBias = withBias ? new Float32Array(outFeatures) : null;
+    this.rng = new RoundingRng(options.seed ?? 0);
+  }
+
+  /** Y [rows x out] from X [rows x in]; keeps what backward needs. */
+  async forward(x: Float32Array, rows: number): Promise<Float32Array> {
+    if (x.length !== rows * this.inFeatures) {
+      throw new OctetError('shape-mismatch', `${this.name}: input has ${x.length} elements, expected ${rows} x ${this.inFeatures}`);
+    }
+    const p = this.precision;
+    const dims = { m: rows, k: this.inFeatures, n: this.outFeatures };
+    if (p.mode === 'fp32') {
+      this.saved = { kind: 'fp32', rows, x };
+      this.lastStats = null;
+      return this.backend.f32Matmul(x, this.weight, dims, 'NT', this.bias);
+    }
+    const rounding = p.forwardRounding;
+    const rng = this.rng;
+    const quantizeX = (granularity: typeof p.granularity, split: boolean): QuantizedActivation =>
+      split
+        ? splitOutliers(x, rows, this.inFeatures, { threshold: p.threshold, units: p.thresholdUnits, rounding, rng, granularity })
+        : plainActivation(quantizeDfp(x, rows, this.inFeatures, { bits: 8, rounding, rng, granularity }));
+    const split = p.mode === 'int8-outlier';
+    const xa = quantizeX(p.granularity, split);
+    const w = quantizeDfp(this.weight, this.outFeatures, this.inFeatures, { bits: 8, granularity: p.granularity });
+    const y = await this.backend.linearForward({ x: xa, w, bias: this.bias });
+    // The backward contractions need one exponent per operand (method.md section 2).
+    const perTensor = p.granularity === 'tensor';
+    const reuse = split && p.weightGradReusesSplit;
+    const xForGrad = perTensor && (reuse || !split) ? xa : quantizeX('tensor', reuse);
+    const wForGrad = perTensor ? w : quantizeDfp(this.weight, this.outFeatures, this.inFeatures, { bits: 8 });
+    this.saved = { kind: 'int8', rows, x: xForGrad, w: wForGrad };
+    this.lastStats = statsOf(xa, w, rows);
+    return y;
+  }
+
+  /** Accumulates dW and db from dY [rows x out]; returns dX [rows x in]. */
+  async backward(dy: Float32Array): Promise<Float32Array> {
+    const saved = this.saved;
+    if (!saved) throw new OctetError('invalid-argument', `${this.name}: backward called without a forward pass`);
+    const rows = saved.rows;
+    if (dy.length !== rows * this.outFeatures) {
+      throw new OctetError('shape-mismatch', `${this.name}: output gradient has ${dy.length} elements, expected ${rows} x ${this.outFeatures}`);
+    }
+    this.saved = null;
+    if (this.gradBias) accumulateColumnSums(this.gradBias, dy, rows, this.outFeatures);
+    let dx: Float32Array;
+    let dw: Float32Array;
+    if (saved.kind === 'fp32') {
+      [dx, dw] = await Promise.all([
+        this.backend.f32Matmul(dy, this.weight, { m: rows, k: this.outFeatures, n: this.inFeatures }, 'NN'),
+        this.backend.f32Matmul(dy, saved.x, { m: this.outFeatures, k: rows, n: this.inFeatures }, 'TN'),
+      ]);
+    } else {
+      const dyq = quantizeDfp(dy, rows, this.outFeatures, { bits: 8, rounding: this.precision.backwardRounding, rng: this.rng });
+      [dx, dw] = await Promise.all([this.backend.linearGradInput(dyq, saved.w), this.backend.linearGradWeight(dyq, saved.x)]);
+    }
+    const g = this.gradWeight;
+    for (let i = 0; i < g.length; i++) g[i] += dw[i];
+    return dx;
+  }
+
+  zeroGrad(): void {
+    this.gradWeight.fill(0);
+    this.gradBias?.fill(0);
+  }
+
+  /** Rounding state, saved in checkpoints so a resumed run draws the same numbers. */
+  getRngState(): number[] {
+    return this.rng.getState();
+  }
+
+  setRngState(state: readonly number[]): void {
+    this.rng.setState(state);
+  }
+}
+
+function accumulateColumnSums(target: Float32Array, m: Float32Array, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) target[c] += m[base + c];
+  }
+}
+
+function plainActivation(inlier: DfpMatrix): QuantizedActivation {
+  return { inlier, outlier: null, threshold: Infinity, maxAbs: inlier.maxAbs };
+}
+
+function maxOf(a: Int32Array): number {
+  let m = -Infinity;
+  for (const v of a) m = Math.max(m, v);
+  return m;
+}
+
+function statsOf(x: QuantizedActivation, w: DfpMatrix, rows: number): LinearStats {
+  const o = x.outlier;
+  return {
+    rows,
+    maxAbs: x.maxAbs,
+    threshold: x.threshold,
+    outlierCount: o?.count ?? 0,
+    outlierColumns: o?.columns ?? new Int32Array(0),
+    inputExponent: maxOf(x.inlier.exponents),
+    outlierExponent: o?.exponent ?? null,
+    weightExponent: maxOf(w.exponents),
+  };
+}
