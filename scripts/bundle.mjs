@@ -23,6 +23,9 @@ await Promise.all(
         format: e.platform === 'node' ? 'cjs' : 'iife',
         sourcemap: true,
         external: ['onnxruntime-node', ...(e.external ?? [])],
+        // jsonc-parser (and vscode-json-languageservice) ship a UMD main that esbuild cannot
+        // follow; their ES module entry bundles cleanly.
+        mainFields: e.platform === 'node' ? ['module', 'main'] : ['browser', 'module', 'main'],
         logLevel: 'warning',
       }),
     ),

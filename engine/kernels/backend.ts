@@ -66,6 +66,8 @@ export interface GemmBackend {
   linearGradWeight(dy: DfpMatrix, x: QuantizedActivation): Promise<Float32Array>;
   /** Float product with optional bias [n], for fp32 layers and attention. */
   f32Matmul(a: Float32Array, b: Float32Array, dims: GemmDims, layout: MatmulLayout, bias?: Float32Array | null): Promise<Float32Array>;
+  /** C[t] = A[t] op(B[t]) for t < batch: A [batch x m x k], B [batch x k x n] or [batch x n x k] (transB). */
+  f32BatchedMatmul(a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number, transB: boolean): Promise<Float32Array>;
   /** LLM.int8()-style baseline: int8 GEMM with vector-wise scales plus an fp32 GEMM over C. */
   llmInt8Forward(input: LlmInt8Input): Promise<Float32Array>;
   dispose(): Promise<void>;

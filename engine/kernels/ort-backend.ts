@@ -267,6 +267,7 @@ export class OrtBackend implements GemmBackend {
 
   /** C[b] = A[b] B[b] (or A[b] B[b]^T): the attention products. */
   async f32BatchedMatmul(a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number, transB: boolean): Promise<Float32Array> {
+    checkMatmul(a.length / batch, b.length / batch, { m, k, n }, transB ? 'NT' : 'NN');
     const out = await this.run(f32BatchedMatmulGraph(transB), {
       A: tensor('float32', a, [batch, m, k]),
       B: tensor('float32', b, transB ? [batch, n, k] : [batch, k, n]),

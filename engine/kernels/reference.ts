@@ -166,6 +166,16 @@ export class ReferenceBackend implements GemmBackend {
     return out;
   }
 
+  async f32BatchedMatmul(a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number, transB: boolean): Promise<Float32Array> {
+    checkMatmul(a.length / batch, b.length / batch, { m, k, n }, transB ? 'NT' : 'NN');
+    const out = new Float32Array(batch * m * n);
+    for (let t = 0; t < batch; t++) {
+      const c = referenceMatmul(a.subarray(t * m * k, (t + 1) * m * k), b.subarray(t * k * n, (t + 1) * k * n), { m, k, n }, transB ? 'NT' : 'NN');
+      out.set(c, t * m * n);
+    }
+    return out;
+  }
+
   async llmInt8Forward(input: LlmInt8Input): Promise<Float32Array> {
     return referenceLlmInt8(input);
   }

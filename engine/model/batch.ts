@@ -1,0 +1,13 @@
+// One padded batch of token ids, as the model consumes it.
+
+export interface TokenBatch {
+  batch: number;
+  /** Padded length: the longest sequence in the batch. */
+  seq: number;
+  /** [batch x seq] token ids. */
+  inputIds: Int32Array;
+  /** [batch x seq] segment ids (0 for the first text, 1 for the pair). */
+  tokenTypeIds: Int32Array;
+  /** [batch x seq]: 1 for real tokens, 0 for padding. */
+  attentionMask: Uint8Array;
+}
