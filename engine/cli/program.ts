@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { isOctetError } from '../errors';
 import { benchCommand } from './bench-command';
+import { evalCommand, predictCommand, trainCommand } from './train-commands';
 
 export function fail(e: unknown): never {
   // Octet's own errors carry a message meant for the user; anything else is a bug: show the stack.
@@ -22,5 +23,30 @@ export function buildProgram(): Command {
     .option('--rounds <n>', 'timed rounds per kernel')
     .option('--threads <n>', 'onnxruntime intra-op threads')
     .action((what: string, opts) => benchCommand(what, opts));
+  program
+    .command('train')
+    .description('Fine-tune the model the manifest names; events go to <output>/metrics.jsonl')
+    .argument('<manifest>', 'path to octet.json (or its folder)')
+    .option('--resume', 'continue from the run folder\'s latest checkpoint')
+    .option('--json', 'print events as JSON lines on stdout instead of a progress bar')
+    .option('--threads <n>', 'onnxruntime intra-op threads')
+    .action((manifest: string, opts) => trainCommand(manifest, opts));
+  program
+    .command('eval')
+    .description('Evaluate on the manifest\'s eval data (default model: the run\'s final model)')
+    .argument('<manifest>', 'path to octet.json (or its folder)')
+    .option('--checkpoint <dir>', 'a checkpoint or model folder to evaluate')
+    .option('--json', 'print the result as JSON')
+    .option('--threads <n>', 'onnxruntime intra-op threads')
+    .action((manifest: string, opts) => evalCommand(manifest, opts));
+  program
+    .command('predict')
+    .description('Predict every row of a file with the manifest\'s text columns; one line per row, in order')
+    .argument('<manifest>', 'path to octet.json (or its folder)')
+    .requiredOption('--input <file>', 'TSV, CSV or JSONL file with the text columns')
+    .option('--checkpoint <dir>', 'a checkpoint or model folder to use')
+    .option('--json', 'one JSON object per row: {line, prediction, logits}')
+    .option('--threads <n>', 'onnxruntime intra-op threads')
+    .action((manifest: string, opts) => predictCommand(manifest, opts));
   return program;
 }

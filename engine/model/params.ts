@@ -13,7 +13,3 @@ export function newParam(name: string, shape: number[]): Param {
   return { name, shape, data: new Float32Array(size), grad: new Float32Array(size) };
 }
 
-/** Whether weight decay applies: not to biases and LayerNorm parameters (BERT's recipe). */
-export function decays(name: string): boolean {
-  return !(name.endsWith('.bias') || name.includes('LayerNorm'));
-}

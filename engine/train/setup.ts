@@ -1,0 +1,124 @@
+// Everything a run needs, built from the manifest: tokenizer, data, label map and the model
+// (from the manifest's model folder or a checkpoint), with each linear layer in the precision the
+// manifest gives its name.
+import { loadBertCheckpoint, type BertCheckpoint } from '../checkpoint/bert-weights';
+import type { BertConfig } from '../checkpoint/bert-config';
+import { loadExamples } from '../data/examples';
+import { OctetError } from '../errors';
+import type { GemmBackend } from '../kernels/backend';
+import { resolveLayerPrecision } from '../manifest/layer-patterns';
+import type { Manifest } from '../manifest/types';
+import { BertModel } from '../model/bert-model';
+import type { LinearPrecision } from '../nn/precision';
+import { loadBertTokenizer } from '../text/load-bert-tokenizer';
+import type { BertTokenizer } from '../text/bert-tokenizer';
+import { encodeExamples, type FeatureSet } from './features';
+import type { SequenceTask } from './task-head';
+
+export interface RunSetup {
+  manifest: Manifest;
+  task: SequenceTask;
+  tokenizer: BertTokenizer;
+  model: BertModel;
+  checkpoint: BertCheckpoint;
+  id2label: string[];
+  numLabels: number;
+  positiveClass: number;
+  train: FeatureSet | null;
+  eval: FeatureSet | null;
+  /** Things the user should know, e.g. a freshly initialised classifier. */
+  notes: string[];
+}
+
+export interface SetupOptions {
+  /** Load weights from this HF folder instead of the manifest's model. */
+  modelDir?: string;
+  loadTrain: boolean;
+  loadEval: boolean;
+}
+
+export function sequenceTask(manifest: Manifest): SequenceTask {
+  const t = manifest.task.type;
+  if (t === 'classification' || t === 'regression') return t;
+  throw new OctetError('unsupported', `task type "${t}" is not implemented yet (classification and regression are)`, { file: manifest.manifestPath, field: 'task.type' });
+}
+
+export function linearPrecisionFor(manifest: Manifest, layerName: string): LinearPrecision {
+  const p = resolveLayerPrecision(manifest, layerName);
+  return {
+    mode: p.mode,
+    threshold: p.threshold,
+    thresholdUnits: p.thresholdUnits,
+    forwardRounding: p.rounding.forward,
+    backwardRounding: p.rounding.backward,
+    weightGradReusesSplit: p.weightGradReusesSplit,
+    granularity: p.granularity,
+  };
+}
+
+export async function setupRun(manifest: Manifest, backend: GemmBackend, o: SetupOptions): Promise<RunSetup> {
+  const task = sequenceTask(manifest);
+  const modelDir = o.modelDir ?? manifest.model;
+  const checkpoint = await loadBertCheckpoint(modelDir, { head: 'sequence-classification' });
+  const tokenizer = loadBertTokenizer(modelDir);
+  const d = manifest.data;
+  const columns = { format: d.format, header: d.header, text: d.text, textPair: d.textPair, label: d.label };
+  const notes: string[] = [];
+
+  // The label map: explicit in the manifest, else the one saved with a fine-tuned model, else
+  // read from the training data (sorted). Evaluation data must use the same map.
+  const saved = checkpoint.config.id2label;
+  const savedIsReal = !checkpoint.missing.includes('classifier.weight') && !saved.every((l, i) => l === `LABEL_${i}`);
+  let id2label: string[] = manifest.task.labels ?? (savedIsReal && task === 'classification' ? saved : []);
+  const trainExamples = o.loadTrain
+    ? task === 'classification'
+      ? loadExamples({ path: d.train, ...columns, kind: 'classification', labels: id2label.length ? id2label : undefined })
+      : loadExamples({ path: d.train, ...columns, kind: 'regression' })
+    : null;
+  if (trainExamples?.kind === 'classification') id2label = trainExamples.id2label;
+  if (task === 'classification' && id2label.length === 0) {
+    throw new OctetError('invalid-argument', 'no label map: give task.labels in the manifest, or load the training data', { file: manifest.manifestPath, field: 'task.labels' });
+  }
+  const evalExamples = o.loadEval && d.eval
+    ? task === 'classification'
+      ? loadExamples({ path: d.eval, ...columns, kind: 'classification', labels: id2label })
+      : loadExamples({ path: d.eval, ...columns, kind: 'regression' })
+    : null;
+
+  const numLabels = task === 'regression' ? 1 : id2label.length;
+  const config: BertConfig = {
+    ...checkpoint.config,
+    numLabels,
+    id2label: task === 'regression' ? ['LABEL_0'] : id2label,
+    label2id: Object.fromEntries((task === 'regression' ? ['LABEL_0'] : id2label).map((l, i) => [l, i])),
+    problemType: task === 'regression' ? 'regression' : 'single_label_classification',
+    architectures: ['BertForSequenceClassification'],
+  };
+  if (manifest.train.dropout !== undefined) {
+    config.hiddenDropoutProb = manifest.train.dropout;
+    config.attentionProbsDropoutProb = manifest.train.dropout;
+  }
+  if (manifest.train.maxSeqLength > config.maxPositionEmbeddings) {
+    throw new OctetError('invalid-argument', `maxSeqLength ${manifest.train.maxSeqLength} exceeds the model's ${config.maxPositionEmbeddings} positions`, { file: manifest.manifestPath, field: 'train.maxSeqLength' });
+  }
+  const model = new BertModel(config, 'sequence-classification', backend, {
+    precisionFor: (name) => linearPrecisionFor(manifest, name),
+    seed: manifest.train.seed,
+  });
+  const tensors = new Map(checkpoint.tensors);
+  const headFits = !checkpoint.missing.includes('classifier.weight') && checkpoint.config.numLabels === numLabels;
+  if (!headFits) {
+    tensors.delete('classifier.weight');
+    tensors.delete('classifier.bias');
+    notes.push(`classifier initialised for ${numLabels} ${task === 'regression' ? 'output' : 'labels'} (the model had ${checkpoint.missing.includes('classifier.weight') ? 'none' : checkpoint.config.numLabels})`);
+  }
+  if (checkpoint.missing.includes('pooler.dense.weight')) notes.push('pooler initialised (the model had none)');
+  model.loadTensors(tensors);
+
+  const maxLen = manifest.train.maxSeqLength;
+  const train = trainExamples ? encodeExamples(trainExamples.examples, tokenizer, maxLen, d.train) : null;
+  const evalSet = evalExamples && d.eval ? encodeExamples(evalExamples.examples, tokenizer, maxLen, d.eval) : null;
+  const positiveLabel = manifest.task.positiveLabel;
+  const positiveClass = positiveLabel !== undefined ? id2label.indexOf(positiveLabel) : Math.min(1, numLabels - 1);
+  return { manifest, task, tokenizer, model, checkpoint, id2label, numLabels, positiveClass, train, eval: evalSet, notes };
+}
