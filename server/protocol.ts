@@ -1,0 +1,159 @@
+// The messages Octet adds to the Language Server Protocol, in one place for both ends: the
+// daemon (server/) and the VS Code client import this file. Standard LSP messages are not
+// repeated here. Everything is plain JSON; no vscode imports, so any editor's client can be
+// written against it.
+//
+// Types come from the top-level vscode-languageserver-protocol (the one vscode-languageclient
+// uses). vscode-languageserver 10 carries its own nested copy of vscode-jsonrpc, whose
+// ParameterStructures objects differ by identity from these, so ON THE SERVER send and handle
+// these messages by their `method` string (connection.sendNotification(JobEvent.method, params))
+// rather than by `type`; the client can use either.
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { RunEvent, RunState } from '../engine/train/events';
+
+// ---- Initialization and commands ----
+
+/**
+ * `initializationOptions` of the `initialize` request. Every field is optional. The same
+ * settings can come later through `workspace/didChangeConfiguration` under the `octet` section
+ * (e.g. `{ "octet": { "schemaContributedByClient": true } }`).
+ */
+export interface OctetInitializationOptions {
+  /**
+   * The client already validates octet.json against the schema (VS Code's `jsonValidation`
+   * contribution), so the server leaves plain JSON syntax and schema problems, and schema-based
+   * hover and completion, to it and reports only Octet's own checks.
+   */
+  schemaContributedByClient?: boolean;
+  /** Milliseconds after the last edit before the (slower) semantic checks run. Default 200. */
+  semanticCheckDelayMs?: number;
+}
+
+/**
+ * Commands the server offers through code lenses and `workspace/executeCommand`. Each takes one
+ * argument: the manifest's URI (a string).
+ */
+export const OctetCommands = {
+  fineTune: 'octet.fineTune',
+  profile: 'octet.profile',
+  compare: 'octet.compare',
+} as const;
+
+export type OctetCommand = (typeof OctetCommands)[keyof typeof OctetCommands];
+
+// ---- Jobs ----
+
+/** What a job does: fine-tune, compare precisions, or profile the layers' quantization error. */
+export type JobKind = 'train' | 'compare' | 'profile';
+
+export interface StartJobParams {
+  /** URI of the octet.json to run. */
+  manifestUri: string;
+  kind: JobKind;
+  /** Kind-specific options (e.g. which precisions to compare); loosely typed until jobs exist. */
+  options?: Record<string, unknown>;
+}
+
+export interface StartJobResult {
+  jobId: string;
+}
+
+/** Sent by the client: start a job for a manifest. Answers at once; progress comes as JobEvent. */
+export namespace StartJob {
+  export const method = 'octet/startJob' as const;
+  export const type = new RequestType<StartJobParams, StartJobResult, void>(method);
+}
+
+export interface CancelJobParams {
+  jobId: string;
+}
+
+export interface CancelJobResult {
+  /** False when the job had already ended (or was never known). */
+  cancelled: boolean;
+}
+
+/** Sent by the client: stop a running or queued job. Its end is reported as a JobState. */
+export namespace CancelJob {
+  export const method = 'octet/cancelJob' as const;
+  export const type = new RequestType<CancelJobParams, CancelJobResult, void>(method);
+}
+
+export interface JobInfo {
+  jobId: string;
+  manifestUri: string;
+  kind: JobKind;
+  state: RunState;
+  /** Milliseconds since the Unix epoch. */
+  startedAt?: number;
+  finishedAt?: number;
+  /** Where the job's log is written, for "open log". */
+  logPath?: string;
+}
+
+/** A finished run found on disk (a run folder), possibly from before the daemon started. */
+export interface PastRunInfo {
+  /** Absolute path of the run folder. */
+  runFolder: string;
+  manifestUri?: string;
+  kind?: JobKind;
+  state?: RunState;
+  startedAt?: number;
+  finishedAt?: number;
+  /** Final eval metrics, when known. */
+  metrics?: Record<string, number>;
+}
+
+export interface ListJobsResult {
+  /** Jobs of this daemon: queued, running and recently ended. */
+  jobs: JobInfo[];
+  pastRuns: PastRunInfo[];
+}
+
+/** Sent by the client: the daemon's jobs and the past runs it knows of. */
+export namespace ListJobs {
+  export const method = 'octet/listJobs' as const;
+  export const type = new RequestType0<ListJobsResult, void>(method);
+}
+
+export interface JobEventParams {
+  jobId: string;
+  manifestUri: string;
+  /** The same events a run writes to metrics.jsonl. */
+  event: RunEvent;
+}
+
+/** Sent by the server: one event of a running job (start, train step, eval, checkpoint, end). */
+export namespace JobEvent {
+  export const method = 'octet/jobEvent' as const;
+  export const type = new NotificationType<JobEventParams>(method);
+}
+
+export interface JobStateParams {
+  jobId: string;
+  state: RunState;
+  /** Why it failed or was cancelled, or other news for the user. */
+  message?: string;
+  logPath?: string;
+}
+
+/** Sent by the server: a job changed state (queued, running, completed, cancelled, failed). */
+export namespace JobState {
+  export const method = 'octet/jobState' as const;
+  export const type = new NotificationType<JobStateParams>(method);
+}
+
+/** Statistics of one layer from `octet profile`; loosely typed until the profiler's output is fixed. */
+export type ProfileLayerStats = Record<string, unknown>;
+
+export interface ProfileResultParams {
+  manifestUri: string;
+  /** By layer name (e.g. `encoder.layer.3.output.dense`). */
+  layers: Record<string, ProfileLayerStats>;
+}
+
+/** Sent by the server: a profile of a manifest's model finished; editors can annotate `layers`. */
+export namespace ProfileResult {
+  export const method = 'octet/profileResult' as const;
+  export const type = new NotificationType<ProfileResultParams>(method);
+}

@@ -1,0 +1,41 @@
+// The server's settings: from `initializationOptions` at start, then from the client's `octet`
+// configuration section when it changes. Unknown or mistyped values fall back to the defaults,
+// since they come from whatever editor configuration the user wrote.
+import type { OctetInitializationOptions } from './protocol';
+
+export interface OctetSettings {
+  schemaContributedByClient: boolean;
+  semanticCheckDelayMs: number;
+}
+
+export const DEFAULT_SETTINGS: Readonly<OctetSettings> = {
+  schemaContributedByClient: false,
+  semanticCheckDelayMs: 200,
+};
+
+/** The longest delay accepted; a larger value would make diagnostics look broken. */
+const MAX_DELAY_MS = 10_000;
+
+/**
+ * Reads settings from initializationOptions or a configuration object. Accepts the plain form
+ * (`{ schemaContributedByClient: true }`), the section form (`{ octet: { ... } }`) and the dotted
+ * form some editors pass through verbatim (`{ "octet.schemaContributedByClient": true }`).
+ */
+export function readSettings(raw: unknown, base: Readonly<OctetSettings> = DEFAULT_SETTINGS): OctetSettings {
+  const settings = { ...base };
+  if (!isRecord(raw)) return settings;
+  const section = isRecord(raw.octet) ? raw.octet : {};
+  const pick = (name: keyof OctetInitializationOptions): unknown => raw[name] ?? section[name] ?? raw[`octet.${name}`];
+
+  const contributed = pick('schemaContributedByClient');
+  if (typeof contributed === 'boolean') settings.schemaContributedByClient = contributed;
+  const delay = pick('semanticCheckDelayMs');
+  if (typeof delay === 'number' && Number.isFinite(delay) && delay >= 0) {
+    settings.semanticCheckDelayMs = Math.min(delay, MAX_DELAY_MS);
+  }
+  return settings;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
