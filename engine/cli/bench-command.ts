@@ -3,20 +3,26 @@ import { resolve } from 'node:path';
 import { OctetError } from '../errors';
 import { runGemmBench } from '../bench/gemm';
 import { formatTable, writeJsonReport } from '../bench/report';
+import { benchTrainCommand } from './bench-train-command';
 
 export interface BenchCommandOptions {
   json?: boolean;
   out?: string;
   rounds?: string;
   threads?: string;
+  sizes?: string;
+  modes?: string;
+  steps?: string;
+  pytorch?: boolean;
 }
 
-const BENCHES = ['gemm'] as const;
+const BENCHES = ['gemm', 'train'] as const;
 
 export async function benchCommand(what: string, opts: BenchCommandOptions): Promise<void> {
   if (!(BENCHES as readonly string[]).includes(what)) {
     throw new OctetError('invalid-argument', `unknown benchmark "${what}" (available: ${BENCHES.join(', ')})`);
   }
+  if (what === 'train') return benchTrainCommand(opts);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const report = await runGemmBench({
     rounds: opts.rounds ? Number(opts.rounds) : undefined,

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { isOctetError } from '../errors';
 import { benchCommand } from './bench-command';
+import { benchTrainOneCommand } from './bench-train-command';
 import { evalCommand, predictCommand, trainCommand } from './train-commands';
 
 export function fail(e: unknown): never {
@@ -22,7 +23,19 @@ export function buildProgram(): Command {
     .option('--out <file>', 'where to write the JSON report')
     .option('--rounds <n>', 'timed rounds per kernel')
     .option('--threads <n>', 'onnxruntime intra-op threads')
+    .option('--sizes <list>', 'train: model sizes (tiny,mini,small,base)')
+    .option('--modes <list>', 'train: precision modes (fp32,int8,int8-outlier)')
+    .option('--steps <n>', 'train: timed steps per configuration')
+    .option('--no-pytorch', 'train: skip the PyTorch peer')
     .action((what: string, opts) => benchCommand(what, opts));
+  // Internal: one configuration of `bench train`, run in its own process for its peak memory.
+  program
+    .command('bench-train-one', { hidden: true })
+    .requiredOption('--size <size>')
+    .requiredOption('--mode <mode>')
+    .option('--steps <n>', '', '5')
+    .option('--threads <n>', '', '2')
+    .action((opts) => benchTrainOneCommand(opts));
   program
     .command('train')
     .description('Fine-tune the model the manifest names; events go to <output>/metrics.jsonl')

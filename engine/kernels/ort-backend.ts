@@ -5,7 +5,9 @@ import { availableParallelism } from 'node:os';
 import { OctetError } from '../errors';
 import type { DfpMatrix } from '../quant/dfp';
 import type { OutlierPart, QuantizedActivation } from '../quant/outliers';
-import type { GemmBackend, GemmDims, LinearForwardInput, LinearForwardParts, LlmInt8Input, MatmulLayout } from './backend';
+import type { GemmDims, LinearForwardInput, LinearForwardParts, LlmInt8Input, MatmulLayout } from './backend';
+import type { FusedBackwardResult, FusedForwardOptions, FusedForwardResult, FusedLinearBackend, FusedSaved } from './fused-linear';
+import { fusedBackwardGraph, fusedForwardGraph, PADDED_OUTLIER_COLUMN } from './fused-graphs';
 import { MAX_EXACT_K } from './backend';
 import { checkLinearForward, checkMatmul, requirePerTensor } from './checks';
 import { buildModel, GraphSpec } from './onnx-graph';
@@ -54,7 +56,7 @@ function scalar(v: number): ort.Tensor {
   return tensor('float32', Float32Array.of(v), []);
 }
 
-export class OrtBackend implements GemmBackend {
+export class OrtBackend implements FusedLinearBackend {
   readonly name: string;
   readonly intPath: IntPath;
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
@@ -293,6 +295,54 @@ export class OrtBackend implements GemmBackend {
     return out.y.data as Float32Array;
   }
 
+  async fusedLinearForward(x: Float32Array, rows: number, w: Float32Array, outFeatures: number, bias: Float32Array | null, o: FusedForwardOptions): Promise<FusedForwardResult> {
+    const k = x.length / rows;
+    checkMatmul(x.length, w.length, { m: rows, k, n: outFeatures }, 'NT');
+    const out = await this.run(fusedForwardGraph({ outliers: o.outliers, stdUnits: o.stdUnits }), {
+      x: tensor('float32', x, [rows, k]),
+      w: tensor('float32', w, [outFeatures, k]),
+      bias: tensor('float32', bias ?? new Float32Array(outFeatures), [outFeatures]),
+      gamma: scalar(o.threshold),
+    });
+    const num = (name: string): number => (out[name].data as Float32Array)[0];
+    const saved: FusedSaved = {
+      rows, inFeatures: k, outFeatures,
+      xq: out.xq.data as Int8Array, xScale: num('xScale'),
+      wq: out.wq.data as Int8Array, wScale: num('wScale'),
+      outlier: o.outliers
+        ? {
+            columns: Int32Array.from(out.cols.data as BigInt64Array, (c) => Number(c)),
+            hi: out.hi.data as Int8Array, lo: out.lo.data as Int8Array,
+            scale: num('oScale'), count: num('outlierCount'),
+          }
+        : null,
+    };
+    return { y: out.y.data as Float32Array, saved, maxAbs: num('xMax'), threshold: o.outliers ? num('threshold') : Infinity };
+  }
+
+  async fusedLinearBackward(dy: Float32Array, s: FusedSaved, noise: Float32Array | null): Promise<FusedBackwardResult> {
+    const { rows: m, inFeatures: k, outFeatures: n } = s;
+    checkMatmul(dy.length, s.wq.length, { m, k: n, n: k }, 'NN');
+    const feeds: Record<string, ort.Tensor> = {
+      dy: tensor('float32', dy, [m, n]),
+      wq: tensor('int8', s.wq, [n, k]), wScale: scalar(s.wScale),
+      xq: tensor('int8', s.xq, [m, k]), xScale: scalar(s.xScale),
+    };
+    if (noise) feeds.noise = tensor('float32', noise, [m, n]);
+    const o = s.outlier;
+    if (o) {
+      const c1 = o.columns.length + PADDED_OUTLIER_COLUMN;
+      feeds.hi = tensor('int8', o.hi, [m, c1]);
+      feeds.lo = tensor('int8', o.lo, [m, c1]);
+      feeds.oScale = scalar(o.scale);
+    }
+    const out = await this.run(fusedBackwardGraph({ outliers: o !== null, stochastic: noise !== null }), feeds);
+    const dw = out.dw.data as Float32Array;
+    if (o) addColumns(dw, out.dwOut.data as Float32Array, o.columns, n, k, o.columns.length + PADDED_OUTLIER_COLUMN);
+    const dyq = out.dyq.data as Int8Array;
+    return { dx: out.dx.data as Float32Array, dw, db: out.db.data as Float32Array, dyq, dyScale: (out.dyScale.data as Float32Array)[0] };
+  }
+
   async dispose(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
@@ -304,7 +354,8 @@ function addInto(target: Float32Array, src: Float32Array): void {
   for (let i = 0; i < target.length; i++) target[i] += src[i];
 }
 
-function addColumns(dw: Float32Array, part: Float32Array, columns: Int32Array, n: number, k: number): void {
+/** dw[:, columns] += part, where part is [n x stride] and its first columns.length columns count. */
+function addColumns(dw: Float32Array, part: Float32Array, columns: Int32Array, n: number, k: number, stride = columns.length): void {
   const c = columns.length;
-  for (let j = 0; j < n; j++) for (let t = 0; t < c; t++) dw[j * k + columns[t]] += part[j * c + t];
+  for (let j = 0; j < n; j++) for (let t = 0; t < c; t++) dw[j * k + columns[t]] += part[j * stride + t];
 }

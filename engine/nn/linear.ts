@@ -3,10 +3,12 @@
 // stay float32. See ../shared/notes/method.md, sections 2-4.
 import { OctetError } from '../errors';
 import type { GemmBackend } from '../kernels/backend';
-import { DfpMatrix, quantizeDfp } from '../quant/dfp';
+import { FUSED_MAX_ROWS, FusedSaved, isFusedBackend } from '../kernels/fused-linear';
+import { checkFinite, DfpMatrix, quantizeDfp } from '../quant/dfp';
 import { QuantizedActivation, splitOutliers } from '../quant/outliers';
 import { RoundingRng } from '../quant/rng';
 import { DEFAULT_PRECISION, LinearPrecision } from './precision';
+import { timeSync } from '../perf/step-timer';
 
 /** What the last forward pass saw, for the profiler and the dashboard. */
 export interface LinearStats {
@@ -30,6 +32,12 @@ interface SavedForInt8 {
   w: DfpMatrix;
 }
 
+interface SavedFused {
+  kind: 'fused';
+  rows: number;
+  saved: FusedSaved;
+}
+
 interface SavedForFp32 {
   kind: 'fp32';
   rows: number;
@@ -43,7 +51,7 @@ export class Linear {
   readonly gradBias: Float32Array | null;
   precision: LinearPrecision;
   lastStats: LinearStats | null = null;
-  private saved: SavedForInt8 | SavedForFp32 | null = null;
+  private saved: SavedForInt8 | SavedFused | SavedForFp32 | null = null;
   private readonly rng: RoundingRng;
 
   constructor(
@@ -74,24 +82,55 @@ export class Linear {
       this.lastStats = null;
       return this.backend.f32Matmul(x, this.weight, dims, 'NT', this.bias);
     }
+    if (this.canFuse(rows)) return this.forwardFused(x, rows);
     const rounding = p.forwardRounding;
     const rng = this.rng;
     const quantizeX = (granularity: typeof p.granularity, split: boolean): QuantizedActivation =>
-      split
+      timeSync('quantize', () => split
         ? splitOutliers(x, rows, this.inFeatures, { threshold: p.threshold, units: p.thresholdUnits, rounding, rng, granularity })
-        : plainActivation(quantizeDfp(x, rows, this.inFeatures, { bits: 8, rounding, rng, granularity }));
+        : plainActivation(quantizeDfp(x, rows, this.inFeatures, { bits: 8, rounding, rng, granularity })));
     const split = p.mode === 'int8-outlier';
     const xa = quantizeX(p.granularity, split);
-    const w = quantizeDfp(this.weight, this.outFeatures, this.inFeatures, { bits: 8, granularity: p.granularity });
+    const w = timeSync('quantize', () => quantizeDfp(this.weight, this.outFeatures, this.inFeatures, { bits: 8, granularity: p.granularity }));
     const y = await this.backend.linearForward({ x: xa, w, bias: this.bias });
     // The backward contractions need one exponent per operand (method.md section 2).
     const perTensor = p.granularity === 'tensor';
     const reuse = split && p.weightGradReusesSplit;
     const xForGrad = perTensor && (reuse || !split) ? xa : quantizeX('tensor', reuse);
-    const wForGrad = perTensor ? w : quantizeDfp(this.weight, this.outFeatures, this.inFeatures, { bits: 8 });
+    const wForGrad = perTensor ? w : timeSync('quantize', () => quantizeDfp(this.weight, this.outFeatures, this.inFeatures, { bits: 8 }));
     this.saved = { kind: 'int8', rows, x: xForGrad, w: wForGrad };
     this.lastStats = statsOf(xa, w, rows);
     return y;
+  }
+
+  /**
+   * Whether the backend can quantize inside its graphs for this layer: the common settings
+   * (one exponent per tensor, nearest forward rounding, the weight gradient reusing the split).
+   * Other settings take the general path below, with quantization in JS.
+   */
+  private canFuse(rows: number): boolean {
+    const p = this.precision;
+    return isFusedBackend(this.backend) && p.granularity === 'tensor' && p.forwardRounding === 'nearest' &&
+      (p.mode !== 'int8-outlier' || p.weightGradReusesSplit) && rows <= FUSED_MAX_ROWS;
+  }
+
+  private async forwardFused(x: Float32Array, rows: number): Promise<Float32Array> {
+    const p = this.precision;
+    if (!isFusedBackend(this.backend)) throw new Error('unreachable: canFuse checked the backend');
+    checkFinite(x, this.inFeatures, `${this.name} input`);
+    const r = await this.backend.fusedLinearForward(x, rows, this.weight, this.outFeatures, this.bias, {
+      outliers: p.mode === 'int8-outlier', threshold: p.threshold, stdUnits: p.thresholdUnits === 'std',
+    });
+    this.saved = { kind: 'fused', rows, saved: r.saved };
+    const o = r.saved.outlier;
+    this.lastStats = {
+      rows, maxAbs: r.maxAbs, threshold: r.threshold,
+      outlierCount: o?.count ?? 0, outlierColumns: o?.columns ?? new Int32Array(0),
+      inputExponent: Math.round(Math.log2(r.saved.xScale)),
+      outlierExponent: o ? Math.round(Math.log2(o.scale)) : null,
+      weightExponent: Math.round(Math.log2(r.saved.wScale)),
+    };
+    return r.y;
   }
 
   /** Accumulates dW and db from dY [rows x out]; returns dX [rows x in]. */
@@ -103,6 +142,7 @@ export class Linear {
       throw new OctetError('shape-mismatch', `${this.name}: output gradient has ${dy.length} elements, expected ${rows} x ${this.outFeatures}`);
     }
     this.saved = null;
+    if (saved.kind === 'fused') return this.backwardFused(dy, saved.saved);
     if (this.gradBias) accumulateColumnSums(this.gradBias, dy, rows, this.outFeatures);
     let dx: Float32Array;
     let dw: Float32Array;
@@ -112,12 +152,24 @@ export class Linear {
         this.backend.f32Matmul(dy, saved.x, { m: this.outFeatures, k: rows, n: this.inFeatures }, 'TN'),
       ]);
     } else {
-      const dyq = quantizeDfp(dy, rows, this.outFeatures, { bits: 8, rounding: this.precision.backwardRounding, rng: this.rng });
+      const dyq = timeSync('quantize', () => quantizeDfp(dy, rows, this.outFeatures, { bits: 8, rounding: this.precision.backwardRounding, rng: this.rng }));
       [dx, dw] = await Promise.all([this.backend.linearGradInput(dyq, saved.w), this.backend.linearGradWeight(dyq, saved.x)]);
     }
-    const g = this.gradWeight;
-    for (let i = 0; i < g.length; i++) g[i] += dw[i];
+    addInto(this.gradWeight, dw);
     return dx;
+  }
+
+  private async backwardFused(dy: Float32Array, saved: FusedSaved): Promise<Float32Array> {
+    if (!isFusedBackend(this.backend)) throw new Error('unreachable: forward was fused');
+    let noise: Float32Array | null = null;
+    if (this.precision.backwardRounding === 'stochastic') {
+      noise = new Float32Array(dy.length);
+      timeSync('quantize', () => this.rng.fillUniform(noise!));
+    }
+    const r = await this.backend.fusedLinearBackward(dy, saved, noise);
+    addInto(this.gradWeight, r.dw);
+    if (this.gradBias) addInto(this.gradBias, r.db);
+    return r.dx;
   }
 
   zeroGrad(): void {
@@ -133,6 +185,10 @@ export class Linear {
   setRngState(state: readonly number[]): void {
     this.rng.setState(state);
   }
+}
+
+function addInto(target: Float32Array, src: Float32Array): void {
+  for (let i = 0; i < target.length; i++) target[i] += src[i];
 }
 
 function accumulateColumnSums(target: Float32Array, m: Float32Array, rows: number, cols: number): void {

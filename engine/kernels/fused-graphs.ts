@@ -1,0 +1,223 @@
+// Linear-layer graphs that take float tensors and do the dynamic fixed-point quantization, the
+// outlier split, the int8 GEMMs, the dequantization and the bias in one onnxruntime run
+// (performance-facts.md: elementwise passes in JS are what make a training step slow).
+// Every integer they produce equals engine/quant's plain functions exactly (tested); only the
+// stochastic rounding's noise comes from JS, so runs stay reproducible from a seed.
+import { GraphSpec, MS_DOMAIN, NodeSpec, ValueSpec } from './onnx-graph';
+
+const v = (name: string, type: ValueSpec['type'], shape: (number | string)[]): ValueSpec => ({ name, type, shape });
+const n = (op: string, inputs: string[], outputs: string[], extra: Partial<NodeSpec> = {}): NodeSpec => ({ op, inputs, outputs, ...extra });
+
+const CONSTANTS = [
+  { name: 'qmax8', type: 'float' as const, dims: [], values: [127] },
+  { name: 'qmax12', type: 'float' as const, dims: [], values: [2047] },
+  { name: 'ln2', type: 'float' as const, dims: [], values: [Math.LN2] },
+  { name: 'two', type: 'float' as const, dims: [], values: [2] },
+  { name: 'zero', type: 'float' as const, dims: [], values: [0] },
+  { name: 'one', type: 'float' as const, dims: [], values: [1] },
+  { name: 'f64', type: 'float' as const, dims: [], values: [64] },
+  { name: 'f128', type: 'float' as const, dims: [], values: [128] },
+  { name: 'i64', type: 'int32' as const, dims: [], values: [64] },
+  { name: 'zp128', type: 'uint8' as const, dims: [], values: [128] },
+  { name: 'zpS8', type: 'int8' as const, dims: [], values: [0] },
+  { name: 'axis0', type: 'int64' as const, dims: [1], values: [0] },
+  // Pad [rows x C] to [rows x (C + 1)] with a zero column: see PADDED_OUTLIER_COLUMN.
+  { name: 'padOneColumn', type: 'int64' as const, dims: [4], values: [0, 0, 0, 1] },
+];
+
+/**
+ * The outlier GEMMs contract over C + 1 columns, the last one zero: with no outliers C is 0, and
+ * onnxruntime's MatMulInteger with K = 0 does not promise to zero its output. The padded column
+ * adds exactly nothing; hi and lo keep it ([M x (C + 1)]), so the backward sees the same shapes.
+ */
+export const PADDED_OUTLIER_COLUMN = 1;
+
+/** 18: ReduceMax takes its axes as an input from this opset on. */
+const OPSET = 18;
+
+const TO_FLOAT = 1;
+const TO_UINT8 = 2;
+const TO_INT8 = 3;
+
+/**
+ * `${p}Scale` = the smallest power of two s with qmax * s >= a (engine/quant/dfp.ts's rule),
+ * 1 when a = 0. log2 in float can be one off near a power of two; the two corrections, exact
+ * comparisons against qmax * s, make the result exact.
+ */
+function dfpScale(p: string, a: string, qmax: 'qmax8' | 'qmax12'): NodeSpec[] {
+  return [
+    n('Div', [a, qmax], [`${p}R`]),
+    n('Log', [`${p}R`], [`${p}Ln`]),
+    n('Div', [`${p}Ln`, 'ln2'], [`${p}L2`]),
+    n('Ceil', [`${p}L2`], [`${p}E0`]),
+    n('Pow', ['two', `${p}E0`], [`${p}S0`]),
+    n('Mul', [qmax, `${p}S0`], [`${p}Cap`]),
+    n('Less', [`${p}Cap`, a], [`${p}Low`]),
+    n('Mul', [`${p}S0`, 'two'], [`${p}S0x2`]),
+    n('Where', [`${p}Low`, `${p}S0x2`, `${p}S0`], [`${p}S1`]),
+    n('Div', [`${p}S1`, 'two'], [`${p}Half`]),
+    n('Mul', [qmax, `${p}Half`], [`${p}CapHalf`]),
+    n('GreaterOrEqual', [`${p}CapHalf`, a], [`${p}High`]),
+    n('Where', [`${p}High`, `${p}Half`, `${p}S1`], [`${p}S2`]),
+    n('Equal', [a, 'zero'], [`${p}IsZero`]),
+    n('Where', [`${p}IsZero`, 'one', `${p}S2`], [`${p}Scale`]),
+  ];
+}
+
+function maxAbs(p: string, x: string): NodeSpec[] {
+  return [n('Abs', [x], [`${p}Abs`]), n('ReduceMax', [`${p}Abs`], [`${p}Max`], { attrs: { keepdims: 0 } })];
+}
+
+export interface FusedForwardOptions {
+  outliers: boolean;
+  /** Threshold in units of the tensor's standard deviation instead of absolute. */
+  stdUnits: boolean;
+}
+
+/**
+ * Inputs x [M,K], w [N,K], bias [N], gamma (scalar). Outputs y [M,N]; for the backward xq
+ * (int8 [M,K], inliers), wq (int8 [N,K]), and the scales; with outliers also cols [C], hi and
+ * lo (int8 [M,C]) and the outlier scale; and statistics (max |x|, outlier count, threshold).
+ */
+export function fusedForwardGraph(o: FusedForwardOptions): GraphSpec {
+  const inputs = [v('x', 'float', ['M', 'K']), v('w', 'float', ['N', 'K']), v('bias', 'float', ['N']), v('gamma', 'float', [])];
+  const outputs = [
+    v('y', 'float', ['M', 'N']), v('xq', 'int8', ['M', 'K']), v('wq', 'int8', ['N', 'K']),
+    v('xScale', 'float', []), v('wScale', 'float', []), v('xMax', 'float', []),
+  ];
+  const nodes: NodeSpec[] = [
+    ...maxAbs('w', 'w'),
+    ...dfpScale('w', 'wMax', 'qmax8'),
+    n('QuantizeLinear', ['w', 'wScale', 'zpS8'], ['wq']),
+    n('Transpose', ['wq'], ['wt']),
+    n('Abs', ['x'], ['xAbs']),
+    n('ReduceMax', ['xAbs'], ['xMax'], { attrs: { keepdims: 0 } }),
+  ];
+  let inlier = 'x';
+  let inlierMax = 'xMax';
+  if (o.outliers) {
+    if (o.stdUnits) {
+      nodes.push(
+        n('ReduceMean', ['x'], ['xMean'], { attrs: { keepdims: 0 } }),
+        n('Mul', ['x', 'x'], ['xSq']),
+        n('ReduceMean', ['xSq'], ['xMeanSq'], { attrs: { keepdims: 0 } }),
+        n('Mul', ['xMean', 'xMean'], ['xMean2']),
+        n('Sub', ['xMeanSq', 'xMean2'], ['xVarRaw']),
+        n('Max', ['xVarRaw', 'zero'], ['xVar']),
+        n('Sqrt', ['xVar'], ['xStd']),
+        n('Mul', ['gamma', 'xStd'], ['threshold']),
+      );
+    } else {
+      nodes.push(n('Identity', ['gamma'], ['threshold']));
+    }
+    nodes.push(
+      n('Greater', ['xAbs', 'threshold'], ['isOut']),
+      n('Where', ['isOut', 'zero', 'x'], ['xIn']),
+      n('Where', ['isOut', 'zero', 'xAbs'], ['xInAbs']),
+      n('ReduceMax', ['xInAbs'], ['xInMax'], { attrs: { keepdims: 0 } }),
+      n('Cast', ['isOut'], ['isOutF'], { attrs: { to: TO_FLOAT } }),
+      n('ReduceSum', ['isOutF'], ['outlierCount'], { attrs: { keepdims: 0 } }),
+      n('ReduceMax', ['isOutF', 'axis0'], ['colHit'], { attrs: { keepdims: 0 } }),
+      n('Greater', ['colHit', 'zero'], ['colIsOut']),
+      n('NonZero', ['colIsOut'], ['colsNz']),
+      n('Squeeze', ['colsNz', 'axis0'], ['cols']),
+      // Only the outlier columns from here on: M x C, small.
+      n('Gather', ['x', 'cols'], ['xc'], { attrs: { axis: 1 } }),
+      n('Gather', ['isOut', 'cols'], ['mc'], { attrs: { axis: 1 } }),
+      n('Where', ['mc', 'xc', 'zero'], ['xoRaw']),
+      n('Pad', ['xoRaw', 'padOneColumn'], ['xo']),
+      // ReduceMax over no columns is -inf: clamp so an empty outlier set gets scale 1, not NaN.
+      n('Abs', ['xo'], ['oAbs']),
+      n('ReduceMax', ['oAbs'], ['oMaxRaw'], { attrs: { keepdims: 0 } }),
+      n('Max', ['oMaxRaw', 'zero'], ['oMax']),
+      ...dfpScale('o', 'oMax', 'qmax12'),
+      n('Div', ['xo', 'oScale'], ['oScaled']),
+      n('Round', ['oScaled'], ['oq']),
+      n('Div', ['oq', 'f64'], ['oq64']),
+      n('Floor', ['oq64'], ['hiF']),
+      n('Mul', ['hiF', 'f64'], ['hi64']),
+      n('Sub', ['oq', 'hi64'], ['loF']),
+      n('Cast', ['hiF'], ['hi'], { attrs: { to: TO_INT8 } }),
+      n('Cast', ['loF'], ['lo'], { attrs: { to: TO_INT8 } }),
+      n('Add', ['hiF', 'f128'], ['hiOffF']),
+      n('Cast', ['hiOffF'], ['hiU8'], { attrs: { to: TO_UINT8 } }),
+      n('Cast', ['loF'], ['loU8'], { attrs: { to: TO_UINT8 } }),
+      n('Gather', ['wq', 'cols'], ['wcRaw'], { attrs: { axis: 1 } }),
+      n('Pad', ['wcRaw', 'padOneColumn'], ['wc']),
+      n('Transpose', ['wc'], ['wct']),
+      n('MatMulInteger', ['hiU8', 'wct', 'zp128'], ['accHi']),
+      n('MatMulInteger', ['loU8', 'wct'], ['accLo']),
+      n('Mul', ['accHi', 'i64'], ['accHi64']),
+      n('Add', ['accHi64', 'accLo'], ['accOut']),
+      n('Cast', ['accOut'], ['accOutF'], { attrs: { to: TO_FLOAT } }),
+      n('Mul', ['oScale', 'wScale'], ['outScale']),
+      n('Mul', ['accOutF', 'outScale'], ['yOut']),
+    );
+    inlier = 'xIn';
+    inlierMax = 'xInMax';
+    outputs.push(
+      v('cols', 'int64', ['C']), v('hi', 'int8', ['M', 'C1']), v('lo', 'int8', ['M', 'C1']),
+      v('oScale', 'float', []), v('outlierCount', 'float', []), v('threshold', 'float', []),
+    );
+  }
+  nodes.push(
+    ...dfpScale('x', inlierMax, 'qmax8'),
+    n('QuantizeLinear', [inlier, 'xScale', 'zp128'], ['xu8']),
+    n('QuantizeLinear', [inlier, 'xScale', 'zpS8'], ['xq']),
+    n('MatMulIntegerToFloat', ['xu8', 'wt', 'xScale', 'wScale', 'zp128', '', 'bias'], [o.outliers ? 'yIn' : 'y'], { domain: MS_DOMAIN }),
+  );
+  if (o.outliers) nodes.push(n('Add', ['yIn', 'yOut'], ['y']));
+  return { name: `fused-forward${o.outliers ? '-outliers' : ''}${o.stdUnits ? '-std' : ''}`, inputs, outputs, nodes, constants: CONSTANTS, opset: OPSET };
+}
+
+export interface FusedBackwardOptions {
+  outliers: boolean;
+  /** Stochastic rounding of dY (noise input) or nearest. */
+  stochastic: boolean;
+}
+
+/**
+ * Inputs dy [M,N] (and noise [M,N], uniform in [0, 1), for stochastic rounding), the forward's
+ * wq, xq and scales (and cols, hi, lo, oScale). Outputs dx [M,K], dw [N,K], db [N], dyq
+ * (int8, for verification), and with outliers dwOut [N,C] for the caller to add into columns C.
+ */
+export function fusedBackwardGraph(o: FusedBackwardOptions): GraphSpec {
+  const inputs = [
+    v('dy', 'float', ['M', 'N']), v('wq', 'int8', ['N', 'K']), v('wScale', 'float', []),
+    v('xq', 'int8', ['M', 'K']), v('xScale', 'float', []),
+  ];
+  if (o.stochastic) inputs.push(v('noise', 'float', ['M', 'N']));
+  const outputs = [
+    v('dx', 'float', ['M', 'K']), v('dw', 'float', ['N', 'K']), v('db', 'float', ['N']),
+    v('dyq', 'int8', ['M', 'N']), v('dyScale', 'float', []),
+  ];
+  const nodes: NodeSpec[] = [
+    ...maxAbs('dy', 'dy'),
+    ...dfpScale('dy', 'dyMax', 'qmax8'),
+    n('Div', ['dy', 'dyScale'], ['dyScaled']),
+    ...(o.stochastic
+      ? [n('Add', ['dyScaled', 'noise'], ['dyNoisy']), n('Floor', ['dyNoisy'], ['dyqF'])]
+      : [n('Round', ['dyScaled'], ['dyqF'])]),
+    n('Cast', ['dyqF'], ['dyq'], { attrs: { to: TO_INT8 } }),
+    n('Add', ['dyqF', 'f128'], ['dyOffF']),
+    n('Cast', ['dyOffF'], ['dyU8'], { attrs: { to: TO_UINT8 } }),
+    n('MatMulIntegerToFloat', ['dyU8', 'wq', 'dyScale', 'wScale', 'zp128'], ['dx'], { domain: MS_DOMAIN }),
+    n('Transpose', ['dyU8'], ['dyT']),
+    n('MatMulIntegerToFloat', ['dyT', 'xq', 'dyScale', 'xScale', 'zp128'], ['dw'], { domain: MS_DOMAIN }),
+    n('ReduceSum', ['dy', 'axis0'], ['db'], { attrs: { keepdims: 0 } }),
+  ];
+  if (o.outliers) {
+    inputs.push(v('hi', 'int8', ['M', 'C1']), v('lo', 'int8', ['M', 'C1']), v('oScale', 'float', []));
+    outputs.push(v('dwOut', 'float', ['N', 'C1']));
+    nodes.push(
+      n('MatMulInteger', ['dyT', 'hi', 'zp128'], ['accHi']),
+      n('MatMulInteger', ['dyT', 'lo', 'zp128'], ['accLo']),
+      n('Mul', ['accHi', 'i64'], ['accHi64']),
+      n('Add', ['accHi64', 'accLo'], ['acc']),
+      n('Cast', ['acc'], ['accF'], { attrs: { to: TO_FLOAT } }),
+      n('Mul', ['dyScale', 'oScale'], ['outScale']),
+      n('Mul', ['accF', 'outScale'], ['dwOut']),
+    );
+  }
+  return { name: `fused-backward${o.outliers ? '-outliers' : ''}${o.stochastic ? '-stochastic' : ''}`, inputs, outputs, nodes, constants: CONSTANTS, opset: OPSET };
+}

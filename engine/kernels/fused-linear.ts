@@ -1,0 +1,54 @@
+// A backend that quantizes inside its graphs (fused-graphs.ts): the linear layer hands it float
+// tensors and gets float results, plus what the backward pass needs.
+import type { GemmBackend } from './backend';
+
+export interface FusedForwardOptions {
+  outliers: boolean;
+  /** gamma, absolute or (stdUnits) in standard deviations of the input. */
+  threshold: number;
+  stdUnits: boolean;
+}
+
+/** What the forward pass keeps for the backward: every operand already quantized. */
+export interface FusedSaved {
+  rows: number;
+  inFeatures: number;
+  outFeatures: number;
+  /** Inliers (all of X without outliers), int8 [M x K]. */
+  xq: Int8Array;
+  xScale: number;
+  wq: Int8Array;
+  wScale: number;
+  /** hi and lo are [M x (C + 1)]: a zero column pads them (fused-graphs.ts PADDED_OUTLIER_COLUMN). */
+  outlier: { columns: Int32Array; hi: Int8Array; lo: Int8Array; scale: number; count: number } | null;
+}
+
+export interface FusedForwardResult {
+  y: Float32Array;
+  saved: FusedSaved;
+  maxAbs: number;
+  threshold: number;
+}
+
+export interface FusedBackwardResult {
+  dx: Float32Array;
+  /** Weight gradient with the outlier columns' 12-bit part already added. */
+  dw: Float32Array;
+  db: Float32Array;
+  /** dY as quantized (verification). */
+  dyq: Int8Array;
+  dyScale: number;
+}
+
+export interface FusedLinearBackend extends GemmBackend {
+  fusedLinearForward(x: Float32Array, rows: number, w: Float32Array, outFeatures: number, bias: Float32Array | null, o: FusedForwardOptions): Promise<FusedForwardResult>;
+  /** noise: uniform [0, 1) per element of dY for stochastic rounding, or null for nearest. */
+  fusedLinearBackward(dy: Float32Array, saved: FusedSaved, noise: Float32Array | null): Promise<FusedBackwardResult>;
+}
+
+export function isFusedBackend(b: GemmBackend): b is FusedLinearBackend {
+  return typeof (b as Partial<FusedLinearBackend>).fusedLinearForward === 'function';
+}
+
+/** Rows beyond which the weight gradient's int32 contraction over tokens could wrap (255 * 127 * M). */
+export const FUSED_MAX_ROWS = 65536;

@@ -1,0 +1,117 @@
+// The fused graphs quantize inside onnxruntime: every integer they produce must equal
+// engine/quant's plain functions exactly, and their float outputs must match the reference
+// backend's computation from those integers (tolerances as in backends.test.ts).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OrtBackend } from '../../../engine/kernels/ort-backend';
+import { referenceGradInput, referenceGradWeight, referenceLinearForward } from '../../../engine/kernels/reference';
+import { quantizeDfp } from '../../../engine/quant/dfp';
+import { splitOutliers, type QuantizedActivation } from '../../../engine/quant/outliers';
+import { plantedActivations, TestRandom } from '../../helpers/random';
+
+function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
+  let scale = 0;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < expected.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= 1e-5 * scale + 1e-30)) assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+  }
+}
+
+/** Drops the zero padding column the fused graphs keep on hi and lo. */
+function unpad(a: Int8Array, rows: number, c: number): Int8Array {
+  const out = new Int8Array(rows * c);
+  for (let r = 0; r < rows; r++) out.set(a.subarray(r * (c + 1), r * (c + 1) + c), r * c);
+  for (let r = 0; r < rows; r++) assert.equal(a[r * (c + 1) + c], 0, 'padding column is zero');
+  return out;
+}
+
+describe('fused quantize-GEMM graphs', () => {
+  let ort: OrtBackend;
+  before(async () => {
+    ort = await OrtBackend.create({ threads: 2 });
+  });
+  after(async () => ort.dispose());
+
+  const cases: [string, number, number, number, number[], number][] = [
+    ['planted outliers', 64, 96, 48, [3, 50, 95], 0.1],
+    ['outliers on every row', 33, 40, 17, [0], 1],
+    ['no outliers', 20, 30, 10, [], 0],
+  ];
+  for (const [name, m, k, n, cols, rowFraction] of cases) {
+    test(`${name}: forward integers equal splitOutliers/quantizeDfp, outputs match the reference`, async () => {
+      const rnd = new TestRandom(m + k);
+      const x = plantedActivations(rnd, m, k, cols, 80, rowFraction).map((v) => (cols.length ? v : Math.max(-4.9, Math.min(4.9, v))));
+      const w = rnd.floats(n * k, 0.1);
+      const bias = rnd.floats(n);
+      const r = await ort.fusedLinearForward(x, m, w, n, bias, { outliers: true, threshold: 5, stdUnits: false });
+      const js = splitOutliers(x, m, k, { threshold: 5 });
+      const wq = quantizeDfp(w, n, k, { bits: 8 });
+      assert.deepEqual(r.saved.wq, wq.q);
+      assert.equal(r.saved.wScale, 2 ** wq.exponents[0]);
+      assert.deepEqual(r.saved.xq, js.inlier.q);
+      assert.equal(r.saved.xScale, 2 ** js.inlier.exponents[0]);
+      assert.equal(r.maxAbs, js.maxAbs);
+      const o = r.saved.outlier!;
+      assert.deepEqual([...o.columns], js.outlier ? [...js.outlier.columns] : []);
+      if (js.outlier) {
+        const c = o.columns.length;
+        assert.deepEqual(unpad(o.hi, m, c), js.outlier.hi);
+        assert.deepEqual(new Uint8Array(unpad(o.lo, m, c).buffer), js.outlier.lo);
+        assert.equal(o.scale, 2 ** js.outlier.exponent);
+        assert.equal(o.count, js.outlier.count);
+      }
+      assertClose(r.y, referenceLinearForward({ x: js, w: wq, bias }), 'y');
+
+      // Backward with nearest rounding: dY's codes equal quantizeDfp's; dX and dW match the reference.
+      const dy = rnd.floats(m * n, 0.01);
+      const b = await ort.fusedLinearBackward(dy, r.saved, null);
+      const dyq = quantizeDfp(dy, m, n, { bits: 8 });
+      assert.deepEqual(b.dyq, dyq.q);
+      assert.equal(b.dyScale, 2 ** dyq.exponents[0]);
+      assertClose(b.dx, referenceGradInput(dyq, wq), 'dx');
+      assertClose(b.dw, referenceGradWeight(dyq, js as QuantizedActivation), 'dw');
+      const db = new Float32Array(n);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) db[j] += dy[i * n + j];
+      assertClose(b.db, db, 'db');
+    });
+  }
+
+  test('plain int8 forward (no split) equals quantizeDfp', async () => {
+    const rnd = new TestRandom(8);
+    const [m, k, n] = [24, 50, 12];
+    const x = plantedActivations(rnd, m, k, [7], 30, 0.2);
+    const w = rnd.floats(n * k, 0.1);
+    const r = await ort.fusedLinearForward(x, m, w, n, null, { outliers: false, threshold: 5, stdUnits: false });
+    const xq = quantizeDfp(x, m, k, { bits: 8 });
+    assert.deepEqual(r.saved.xq, xq.q);
+    assert.equal(r.saved.outlier, null);
+    assertClose(r.y, referenceLinearForward({ x: { inlier: xq, outlier: null, threshold: Infinity, maxAbs: xq.maxAbs }, w: quantizeDfp(w, n, k, { bits: 8 }), bias: null }), 'y');
+  });
+
+  test('threshold in standard deviations matches splitOutliers', async () => {
+    const rnd = new TestRandom(9);
+    const [m, k, n] = [40, 64, 8];
+    const x = plantedActivations(rnd, m, k, [2, 60], 40, 0.1);
+    const r = await ort.fusedLinearForward(x, m, rnd.floats(n * k), n, null, { outliers: true, threshold: 3, stdUnits: true });
+    const js = splitOutliers(x, m, k, { threshold: 3, units: 'std' });
+    assert.ok(Math.abs(r.threshold - js.threshold) <= 1e-5 * js.threshold, `${r.threshold} vs ${js.threshold}`);
+    assert.deepEqual([...r.saved.outlier!.columns], [...js.outlier!.columns]);
+  });
+
+  test('stochastic rounding of dY stays within one code of dY/step and is unbiased', async () => {
+    const rnd = new TestRandom(10);
+    const [m, k, n] = [200, 16, 100];
+    const r = await ort.fusedLinearForward(rnd.floats(m * k), m, rnd.floats(n * k), n, null, { outliers: false, threshold: 5, stdUnits: false });
+    const dy = rnd.floats(m * n, 0.3);
+    const noise = Float32Array.from({ length: m * n }, () => rnd.uniform());
+    const b = await ort.fusedLinearBackward(dy, r.saved, noise);
+    let bias = 0;
+    for (let i = 0; i < dy.length; i++) {
+      const v = dy[i] / b.dyScale;
+      assert.ok(b.dyq[i] === Math.floor(v) || b.dyq[i] === Math.floor(v) + 1, `code ${b.dyq[i]} for ${v}`);
+      bias += b.dyq[i] - v;
+    }
+    // Mean rounding error over 20k codes: standard deviation <= 0.5/sqrt(20000) = 0.0035.
+    assert.ok(Math.abs(bias / dy.length) < 6 * 0.0035, `mean rounding error ${bias / dy.length}`);
+  });
+});
