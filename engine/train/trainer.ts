@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { OctetError } from '../errors';
+import { isOctetError, OctetError } from '../errors';
 import type { GemmBackend } from '../kernels/backend';
 import { metricGreaterIsBetter } from '../manifest/task-metrics';
 import type { Manifest } from '../manifest/types';
@@ -148,21 +148,31 @@ export async function train(manifest: Manifest, backend: GemmBackend, o: TrainOp
   let stepStart = performance.now();
   let avgStepMs = 0;
   let stopReason: 'completed' | 'cancelled' | 'early-stopped' = 'completed';
+  /** Stops the run as failed: the metrics file ends with the reason, the checkpoints stay. */
+  const diverged = async (what: string): Promise<never> => {
+    const last = run.latestCheckpoint();
+    const msg = `${what} at step ${state.step + 1}; the last good checkpoint is ${last ?? 'none (no checkpoint was written yet)'}`;
+    await emit({ type: 'end', step: state.step, epoch: fracEpoch(), time: now(), state: 'failed', message: msg });
+    throw new OctetError('training-diverged', msg);
+  };
   model.zeroGrad();
   outer: while (state.epoch < t.epochs && state.step < totalSteps) {
     const batches = epochBatches(trainSet.features.length, t.batchSize, t.seed, state.epoch, true);
     while (state.batchInEpoch < batches.length) {
       const b = collate(trainSet.features, batches[state.batchInEpoch], padId);
-      const logits = await model.forward(b, true);
-      const { loss, dLogits } = lossAndGrad(setup.task, logits, b.labels, setup.numLabels);
-      if (!Number.isFinite(loss)) {
-        const last = run.latestCheckpoint();
-        const msg = `the loss became ${loss} at step ${state.step + 1}; the last good checkpoint is ${last ?? 'none (no checkpoint was written yet)'}`;
-        await emit({ type: 'end', step: state.step, epoch: fracEpoch(), time: now(), state: 'failed', message: msg });
-        throw new OctetError('training-diverged', msg);
+      let loss: number;
+      try {
+        const logits = await model.forward(b, true);
+        const lg = lossAndGrad(setup.task, logits, b.labels, setup.numLabels);
+        loss = lg.loss;
+        if (!Number.isFinite(loss)) await diverged(`the loss became ${loss}`);
+        if (accum > 1) for (let i = 0; i < lg.dLogits.length; i++) lg.dLogits[i] /= accum;
+        await model.backward(lg.dLogits, true);
+      } catch (e) {
+        // A NaN or infinity inside the network is the same failure as a non-finite loss.
+        if (isOctetError(e) && e.code === 'non-finite') await diverged(`training diverged (${e.message})`);
+        throw e;
       }
-      if (accum > 1) for (let i = 0; i < dLogits.length; i++) dLogits[i] /= accum;
-      await model.backward(dLogits, true);
       stepLoss += loss / accum;
       stepTokens += b.batch * b.seq;
       state.batchInEpoch++;
