@@ -10,9 +10,9 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { dashboardHtml, newNonce } from '../../../webview/html';
-import type { HostToWebviewMessage, WebviewToHostMessage } from '../../../webview/protocol';
-import { syntheticComparison, syntheticProfile, syntheticRuns } from './synthetic-run';
+import { dashboardHtml, newNonce } from '../../webview/html';
+import type { HostToWebviewMessage, WebviewToHostMessage } from '../../webview/protocol';
+import { syntheticComparison, syntheticProfile, syntheticRuns } from '../unit/webview/synthetic-run';
 
 // Functions passed to page.evaluate() run in the browser. The root tsconfig has no DOM types, so
 // the browser globals they use are declared loosely here, in module scope (nothing leaks out).
@@ -25,7 +25,7 @@ declare const MutationObserver: any;
 declare const MessageEvent: any;
 declare const Event: any;
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const BUNDLE = path.join(REPO_ROOT, 'dist', 'webview.js');
 const OUTPUT = path.join(REPO_ROOT, 'test-output');
 const CHROMIUM = process.env.OCTET_CHROMIUM ?? '/usr/bin/chromium';
