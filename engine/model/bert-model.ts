@@ -7,13 +7,13 @@ import { OctetError } from '../errors';
 import type { GemmBackend } from '../kernels/backend';
 import { Linear } from '../nn/linear';
 import type { LinearPrecision } from '../nn/precision';
-import type { BatchedMatmul } from '../nn/ops/attention';
 import { dropoutBackward, dropoutForward } from '../nn/ops/dropout';
 import { embeddingBackward, embeddingForward } from '../nn/ops/embedding';
 import { layerNormBackward, layerNormForward } from '../nn/ops/layernorm';
 import { Rng } from '../nn/ops/rng';
 import type { TokenBatch } from './batch';
 import { EncoderLayer, LayerDropout, LayerShape } from './encoder-layer';
+import { attentionRunner, type AttentionRunner } from './attention-runner';
 import { newParam, Param } from './params';
 
 /** Heads the model computes: sequence classification (and regression with one label) for now. */
@@ -47,7 +47,7 @@ export class BertModel {
   private embCache: EmbeddingCache | null = null;
   private headCache: HeadCache | null = null;
   private lastBatch: TokenBatch | null = null;
-  private readonly matmul: BatchedMatmul;
+  private readonly attention: AttentionRunner;
   private readonly pooler: Linear;
   private readonly classifier: Linear;
 
@@ -59,7 +59,7 @@ export class BertModel {
   ) {
     const seed = opts.seed ?? 0;
     this.dropoutRng = new Rng(seed + 1);
-    this.matmul = (a, b, batch, m, k, n, transB) => backend.f32BatchedMatmul(a, b, batch, m, k, n, transB);
+    this.attention = attentionRunner(backend);
     let linearSeed = seed * 1000 + 17;
     const shapes = bertParameterShapes(config, head);
     for (const [name, shape] of shapes) {
@@ -173,7 +173,7 @@ export class BertModel {
     dropoutForward(x, mask, x, rows * h, drop.hidden, drop.rng);
     this.embCache = { sum, mean, rstd, mask };
     const shape = this.layerShape(b);
-    for (const layer of this.layers) x = await layer.forward(x, b.attentionMask, shape, drop, this.matmul);
+    for (const layer of this.layers) x = await layer.forward(x, b.attentionMask, shape, drop, this.attention);
     this.lastBatch = b;
     return this.headForward(x, b, drop);
   }
@@ -213,7 +213,7 @@ export class BertModel {
     let dx: Float32Array = new Float32Array(rows * h);
     for (let i = 0; i < b.batch; i++) dx.set(dCls.subarray(i * h, (i + 1) * h), i * b.seq * h);
     const shape = this.layerShape(b);
-    for (let l = this.layers.length - 1; l >= 0; l--) dx = await this.layers[l].backward(dx, shape, drop, this.matmul);
+    for (let l = this.layers.length - 1; l >= 0; l--) dx = await this.layers[l].backward(dx, shape, drop, this.attention);
     dropoutBackward(dx, dx, ec.mask, rows * h, drop.hidden);
     const dSum = new Float32Array(rows * h);
     layerNormBackward(

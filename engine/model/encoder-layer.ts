@@ -3,7 +3,7 @@
 //   out = LN2(dropout(Out(gelu(I h1))) + h1)
 // The six linear layers are integer (or fp32) `Linear`s; softmax, GELU and LayerNorm stay float.
 import { Linear } from '../nn/linear';
-import { AttentionCache, attentionBackward, attentionForward, BatchedMatmul } from '../nn/ops/attention';
+import type { AttentionRunner } from './attention-runner';
 import { dropoutBackward, dropoutForward } from '../nn/ops/dropout';
 import { geluBackward, geluForward } from '../nn/ops/gelu';
 import { layerNormBackward, layerNormForward } from '../nn/ops/layernorm';
@@ -40,7 +40,7 @@ export interface LayerDropout {
 
 interface LayerCache {
   x: Float32Array;
-  attention: AttentionCache;
+  attention: unknown;
   mask1: Uint8Array;
   res1: Float32Array;
   mean1: Float32Array;
@@ -58,19 +58,14 @@ export class EncoderLayer {
 
   constructor(readonly parts: EncoderLayerParts) {}
 
-  async forward(x: Float32Array, attnMask: Uint8Array, s: LayerShape, drop: LayerDropout, matmul: BatchedMatmul): Promise<Float32Array> {
+  async forward(x: Float32Array, attnMask: Uint8Array, s: LayerShape, drop: LayerDropout, attentionCore: AttentionRunner): Promise<Float32Array> {
     const p = this.parts;
     const rows = s.batch * s.seq;
     const n = rows * s.hidden;
     const q = await p.query.forward(x, rows);
     const k = await p.key.forward(x, rows);
     const v = await p.value.forward(x, rows);
-    const ctx = new Float32Array(n);
-    const attention = await attentionForward(ctx, q, k, v, attnMask, s.batch, s.seq, s.heads, s.hidden, {
-      matmul,
-      dropoutP: drop.attention,
-      rng: drop.rng,
-    });
+    const { ctx, saved: attention } = await attentionCore.forward(q, k, v, attnMask, s, drop.attention, drop.rng);
     const ao = await p.attentionOut.forward(ctx, rows);
     const mask1 = new Uint8Array(n);
     dropoutForward(ao, mask1, ao, n, drop.hidden, drop.rng);
@@ -97,7 +92,7 @@ export class EncoderLayer {
   }
 
   /** From dOut [rows x hidden] accumulates every parameter gradient; returns dX. */
-  async backward(dOut: Float32Array, s: LayerShape, drop: LayerDropout, matmul: BatchedMatmul): Promise<Float32Array> {
+  async backward(dOut: Float32Array, s: LayerShape, drop: LayerDropout, attentionCore: AttentionRunner): Promise<Float32Array> {
     const c = this.cache!;
     this.cache = null;
     const p = this.parts;
@@ -117,10 +112,7 @@ export class EncoderLayer {
     const dAo = new Float32Array(n);
     dropoutBackward(dAo, dRes1, c.mask1, n, drop.hidden);
     const dCtx = await p.attentionOut.backward(dAo);
-    const dq = new Float32Array(n);
-    const dk = new Float32Array(n);
-    const dv = new Float32Array(n);
-    await attentionBackward(dq, dk, dv, dCtx, c.attention, matmul);
+    const { dq, dk, dv } = await attentionCore.backward(dCtx, c.attention, s);
     const dx = await p.query.backward(dq);
     const dxk = await p.key.backward(dk);
     const dxv = await p.value.backward(dv);
