@@ -83,7 +83,7 @@ export function fusedForwardGraph(o: FusedForwardOptions): GraphSpec {
   const inputs = [v('x', 'float', ['M', 'K']), v('w', 'float', ['N', 'K']), v('bias', 'float', ['N']), v('gamma', 'float', [])];
   const outputs = [
     v('y', 'float', ['M', 'N']), v('xq', 'int8', ['M', 'K']), v('wq', 'int8', ['N', 'K']),
-    v('xScale', 'float', []), v('wScale', 'float', []), v('xMax', 'float', []),
+    v('xScale', 'float', []), v('wScale', 'float', []), v('xMax', 'float', []), v('xSum', 'float', []),
   ];
   const nodes: NodeSpec[] = [
     ...maxAbs('w', 'w'),
@@ -92,6 +92,9 @@ export function fusedForwardGraph(o: FusedForwardOptions): GraphSpec {
     n('Transpose', ['wq'], ['wt']),
     n('Abs', ['x'], ['xAbs']),
     n('ReduceMax', ['xAbs'], ['xMax'], { attrs: { keepdims: 0 } }),
+    // NaN and infinity survive a sum (ReduceMax may skip a NaN): the caller checks xSum and only
+    // then scans for the element to name.
+    n('ReduceSum', ['x'], ['xSum'], { attrs: { keepdims: 0 } }),
   ];
   let inlier = 'x';
   let inlierMax = 'xMax';
@@ -189,9 +192,10 @@ export function fusedBackwardGraph(o: FusedBackwardOptions): GraphSpec {
   if (o.stochastic) inputs.push(v('noise', 'float', ['M', 'N']));
   const outputs = [
     v('dx', 'float', ['M', 'K']), v('dw', 'float', ['N', 'K']), v('db', 'float', ['N']),
-    v('dyq', 'int8', ['M', 'N']), v('dyScale', 'float', []),
+    v('dyq', 'int8', ['M', 'N']), v('dyScale', 'float', []), v('dySum', 'float', []),
   ];
   const nodes: NodeSpec[] = [
+    n('ReduceSum', ['dy'], ['dySum'], { attrs: { keepdims: 0 } }),
     ...maxAbs('dy', 'dy'),
     ...dfpScale('dy', 'dyMax', 'qmax8'),
     n('Div', ['dy', 'dyScale'], ['dyScaled']),

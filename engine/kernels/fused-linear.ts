@@ -30,6 +30,7 @@ export interface FusedForwardResult {
   threshold: number;
 }
 
+
 export interface FusedBackwardResult {
   dx: Float32Array;
   /** Weight gradient with the outlier columns' 12-bit part already added. */

@@ -3,7 +3,7 @@
 import * as ort from 'onnxruntime-node';
 import { availableParallelism } from 'node:os';
 import { OctetError } from '../errors';
-import type { DfpMatrix } from '../quant/dfp';
+import { checkFinite, type DfpMatrix } from '../quant/dfp';
 import type { OutlierPart, QuantizedActivation } from '../quant/outliers';
 import type { GemmDims, LinearForwardInput, LinearForwardParts, LlmInt8Input, MatmulLayout } from './backend';
 import type { FusedBackwardResult, FusedForwardOptions, FusedForwardResult, FusedLinearBackend, FusedSaved } from './fused-linear';
@@ -307,6 +307,7 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend {
       gamma: scalar(o.threshold),
     });
     const num = (name: string): number => (out[name].data as Float32Array)[0];
+    if (!Number.isFinite(num('xSum'))) checkFinite(x, k, 'linear layer input');
     const saved: FusedSaved = {
       rows, inFeatures: k, outFeatures,
       xq: out.xq.data as Int8Array, xScale: num('xScale'),
@@ -339,6 +340,7 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend {
       feeds.oScale = scalar(o.scale);
     }
     const out = await this.run(fusedBackwardGraph({ outliers: o !== null, stochastic: noise !== null }), feeds);
+    if (!Number.isFinite((out.dySum.data as Float32Array)[0])) checkFinite(dy, n, 'output gradient');
     const dw = out.dw.data as Float32Array;
     if (o) addColumns(dw, out.dwOut.data as Float32Array, o.columns, n, k, o.columns.length + PADDED_OUTLIER_COLUMN);
     const dyq = out.dyq.data as Int8Array;

@@ -1,10 +1,10 @@
 // A linear layer Y = X W^T + b whose forward and backward products are int8 GEMMs on dynamic
 // fixed-point operands (or fp32, for the baseline). Master weights, gradients and the optimizer
 // stay float32. See ../shared/notes/method.md, sections 2-4.
-import { OctetError } from '../errors';
+import { isOctetError, OctetError } from '../errors';
 import type { GemmBackend } from '../kernels/backend';
 import { FUSED_MAX_ROWS, FusedSaved, isFusedBackend } from '../kernels/fused-linear';
-import { checkFinite, DfpMatrix, quantizeDfp } from '../quant/dfp';
+import { DfpMatrix, quantizeDfp } from '../quant/dfp';
 import { QuantizedActivation, splitOutliers } from '../quant/outliers';
 import { RoundingRng } from '../quant/rng';
 import { DEFAULT_PRECISION, LinearPrecision } from './precision';
@@ -117,10 +117,13 @@ export class Linear {
   private async forwardFused(x: Float32Array, rows: number): Promise<Float32Array> {
     const p = this.precision;
     if (!isFusedBackend(this.backend)) throw new Error('unreachable: canFuse checked the backend');
-    checkFinite(x, this.inFeatures, `${this.name} input`);
-    const r = await this.backend.fusedLinearForward(x, rows, this.weight, this.outFeatures, this.bias, {
-      outliers: p.mode === 'int8-outlier', threshold: p.threshold, stdUnits: p.thresholdUnits === 'std',
-    });
+    const r = await this.backend
+      .fusedLinearForward(x, rows, this.weight, this.outFeatures, this.bias, {
+        outliers: p.mode === 'int8-outlier', threshold: p.threshold, stdUnits: p.thresholdUnits === 'std',
+      })
+      .catch((e: unknown) => {
+        throw isOctetError(e) ? new OctetError(e.code, `${this.name}: ${e.message}`, e.location) : e;
+      });
     this.saved = { kind: 'fused', rows, saved: r.saved };
     const o = r.saved.outlier;
     this.lastStats = {
