@@ -18,9 +18,11 @@ const CONSTANTS = [
   { name: 'f64', type: 'float' as const, dims: [], values: [64] },
   { name: 'f128', type: 'float' as const, dims: [], values: [128] },
   { name: 'i64', type: 'int32' as const, dims: [], values: [64] },
+  { name: 'i128', type: 'int32' as const, dims: [], values: [128] },
   { name: 'zp128', type: 'uint8' as const, dims: [], values: [128] },
   { name: 'zpS8', type: 'int8' as const, dims: [], values: [0] },
   { name: 'axis0', type: 'int64' as const, dims: [1], values: [0] },
+  { name: 'axis1', type: 'int64' as const, dims: [1], values: [1] },
   // Pad [rows x C] to [rows x (C + 1)] with a zero column: see PADDED_OUTLIER_COLUMN.
   { name: 'padOneColumn', type: 'int64' as const, dims: [4], values: [0, 0, 0, 1] },
 ];
@@ -38,6 +40,7 @@ const OPSET = 18;
 const TO_FLOAT = 1;
 const TO_UINT8 = 2;
 const TO_INT8 = 3;
+const TO_INT32 = 6;
 
 /**
  * `${p}Scale` = the smallest power of two s with qmax * s >= a (engine/quant/dfp.ts's rule),
@@ -75,7 +78,8 @@ export interface FusedForwardOptions {
 }
 
 /**
- * Inputs x [M,K], w [N,K], bias [N], gamma (scalar). Outputs y [M,N]; for the backward xq
+ * Inputs x [M,K], w [N,K], bias [N], gamma (scalar). Outputs y [M,N] (with outliers, the rows
+ * `rows` of y still need `yOut` added: see below); for the backward xq
  * (int8 [M,K], inliers), wq (int8 [N,K]), and the scales; with outliers also cols [C], hi and
  * lo (int8 [M,C]) and the outlier scale; and statistics (max |x|, outlier count, threshold).
  */
@@ -148,8 +152,18 @@ export function fusedForwardGraph(o: FusedForwardOptions): GraphSpec {
       n('Gather', ['wq', 'cols'], ['wcRaw'], { attrs: { axis: 1 } }),
       n('Pad', ['wcRaw', 'padOneColumn'], ['wc']),
       n('Transpose', ['wc'], ['wct']),
-      n('MatMulInteger', ['hiU8', 'wct', 'zp128'], ['accHi']),
-      n('MatMulInteger', ['loU8', 'wct'], ['accLo']),
+      // Outliers sit on a few tokens: multiply only the rows R that have one ([R x N] instead of
+      // [M x N]). The caller adds yOut into those rows of y: onnxruntime's ScatterND would copy
+      // all of y to do it.
+      n('Cast', ['mc'], ['mcF'], { attrs: { to: TO_FLOAT } }),
+      n('ReduceMax', ['mcF', 'axis1'], ['rowHit'], { attrs: { keepdims: 0 } }),
+      n('Greater', ['rowHit', 'zero'], ['rowIsOut']),
+      n('NonZero', ['rowIsOut'], ['rowsNz']),
+      n('Squeeze', ['rowsNz', 'axis0'], ['rows']),
+      n('Gather', ['hiU8', 'rows'], ['hiR'], { attrs: { axis: 0 } }),
+      n('Gather', ['loU8', 'rows'], ['loR'], { attrs: { axis: 0 } }),
+      n('MatMulInteger', ['hiR', 'wct', 'zp128'], ['accHi']),
+      n('MatMulInteger', ['loR', 'wct'], ['accLo']),
       n('Mul', ['accHi', 'i64'], ['accHi64']),
       n('Add', ['accHi64', 'accLo'], ['accOut']),
       n('Cast', ['accOut'], ['accOutF'], { attrs: { to: TO_FLOAT } }),
@@ -161,15 +175,15 @@ export function fusedForwardGraph(o: FusedForwardOptions): GraphSpec {
     outputs.push(
       v('cols', 'int64', ['C']), v('hi', 'int8', ['M', 'C1']), v('lo', 'int8', ['M', 'C1']),
       v('oScale', 'float', []), v('outlierCount', 'float', []), v('threshold', 'float', []),
+      v('rows', 'int64', ['R']), v('yOut', 'float', ['R', 'N']),
     );
   }
   nodes.push(
     ...dfpScale('x', inlierMax, 'qmax8'),
     n('QuantizeLinear', [inlier, 'xScale', 'zp128'], ['xu8']),
     n('QuantizeLinear', [inlier, 'xScale', 'zpS8'], ['xq']),
-    n('MatMulIntegerToFloat', ['xu8', 'wt', 'xScale', 'wScale', 'zp128', '', 'bias'], [o.outliers ? 'yIn' : 'y'], { domain: MS_DOMAIN }),
+    n('MatMulIntegerToFloat', ['xu8', 'wt', 'xScale', 'wScale', 'zp128', '', 'bias'], ['y'], { domain: MS_DOMAIN }),
   );
-  if (o.outliers) nodes.push(n('Add', ['yIn', 'yOut'], ['y']));
   return { name: `fused-forward${o.outliers ? '-outliers' : ''}${o.stdUnits ? '-std' : ''}`, inputs, outputs, nodes, constants: CONSTANTS, opset: OPSET };
 }
 
@@ -177,12 +191,28 @@ export interface FusedBackwardOptions {
   outliers: boolean;
   /** Stochastic rounding of dY (noise input) or nearest. */
   stochastic: boolean;
+  /** Also output dY's codes (int8) for verification; production graphs skip that pass. */
+  withCodes?: boolean;
+}
+
+/** max |t| from two read-only reductions (no Abs tensor is written). */
+function maxAbsByExtremes(p: string, t: string): NodeSpec[] {
+  return [
+    n('ReduceMax', [t], [`${p}Hi`], { attrs: { keepdims: 0 } }),
+    n('ReduceMin', [t], [`${p}Lo`], { attrs: { keepdims: 0 } }),
+    n('Neg', [`${p}Lo`], [`${p}NegLo`]),
+    n('Max', [`${p}Hi`, `${p}NegLo`], [`${p}Max`]),
+  ];
 }
 
 /**
- * Inputs dy [M,N] (and noise [M,N], uniform in [0, 1), for stochastic rounding), the forward's
- * wq, xq and scales (and cols, hi, lo, oScale). Outputs dx [M,K], dw [N,K], db [N], dyq
- * (int8, for verification), and with outliers dwOut [N,C] for the caller to add into columns C.
+ * Inputs dy [M,N] (and noise [M,N], uniform in [-1/2, 1/2), for stochastic rounding), the
+ * forward's wq, xq and scales (and hi, lo, oScale). Outputs dx [M,K], dw [N,K], db [N], dY's
+ * scale and dySum (NaN check), and with outliers dwOut [N,C+1] for the caller to add into
+ * columns C.
+ * Stochastic rounding is QuantizeLinear(dy + noise * s): round(v + u - 1/2) = floor(v + u)
+ * except on exact ties, so each code is floor(v) + Bernoulli(frac v), unbiased up to float32's
+ * rounding of v + u (below 2^-17 of a step for |v| < 128).
  */
 export function fusedBackwardGraph(o: FusedBackwardOptions): GraphSpec {
   const inputs = [
@@ -192,24 +222,25 @@ export function fusedBackwardGraph(o: FusedBackwardOptions): GraphSpec {
   if (o.stochastic) inputs.push(v('noise', 'float', ['M', 'N']));
   const outputs = [
     v('dx', 'float', ['M', 'K']), v('dw', 'float', ['N', 'K']), v('db', 'float', ['N']),
-    v('dyq', 'int8', ['M', 'N']), v('dyScale', 'float', []), v('dySum', 'float', []),
+    v('dyScale', 'float', []), v('dySum', 'float', []),
   ];
   const nodes: NodeSpec[] = [
-    n('ReduceSum', ['dy'], ['dySum'], { attrs: { keepdims: 0 } }),
-    ...maxAbs('dy', 'dy'),
+    n('ReduceSum', ['dy', 'axis0'], ['db'], { attrs: { keepdims: 0 } }),
+    // NaN and infinity survive the sums: dySum is the caller's check.
+    n('ReduceSum', ['db'], ['dySum'], { attrs: { keepdims: 0 } }),
+    ...maxAbsByExtremes('dy', 'dy'),
     ...dfpScale('dy', 'dyMax', 'qmax8'),
-    n('Div', ['dy', 'dyScale'], ['dyScaled']),
     ...(o.stochastic
-      ? [n('Add', ['dyScaled', 'noise'], ['dyNoisy']), n('Floor', ['dyNoisy'], ['dyqF'])]
-      : [n('Round', ['dyScaled'], ['dyqF'])]),
-    n('Cast', ['dyqF'], ['dyq'], { attrs: { to: TO_INT8 } }),
-    n('Add', ['dyqF', 'f128'], ['dyOffF']),
-    n('Cast', ['dyOffF'], ['dyU8'], { attrs: { to: TO_UINT8 } }),
+      ? [n('Mul', ['noise', 'dyScale'], ['dither']), n('Add', ['dy', 'dither'], ['dyDithered']), n('QuantizeLinear', ['dyDithered', 'dyScale', 'zp128'], ['dyU8'])]
+      : [n('QuantizeLinear', ['dy', 'dyScale', 'zp128'], ['dyU8'])]),
     n('MatMulIntegerToFloat', ['dyU8', 'wq', 'dyScale', 'wScale', 'zp128'], ['dx'], { domain: MS_DOMAIN }),
     n('Transpose', ['dyU8'], ['dyT']),
     n('MatMulIntegerToFloat', ['dyT', 'xq', 'dyScale', 'xScale', 'zp128'], ['dw'], { domain: MS_DOMAIN }),
-    n('ReduceSum', ['dy', 'axis0'], ['db'], { attrs: { keepdims: 0 } }),
   ];
+  if (o.withCodes) {
+    outputs.push(v('dyq', 'int8', ['M', 'N']));
+    nodes.push(n('Cast', ['dyU8'], ['dyI32'], { attrs: { to: TO_INT32 } }), n('Sub', ['dyI32', 'i128'], ['dyCentered']), n('Cast', ['dyCentered'], ['dyq'], { attrs: { to: TO_INT8 } }));
+  }
   if (o.outliers) {
     inputs.push(v('hi', 'int8', ['M', 'C1']), v('lo', 'int8', ['M', 'C1']), v('oScale', 'float', []));
     outputs.push(v('dwOut', 'float', ['N', 'C1']));
@@ -223,5 +254,5 @@ export function fusedBackwardGraph(o: FusedBackwardOptions): GraphSpec {
       n('Mul', ['accF', 'outScale'], ['dwOut']),
     );
   }
-  return { name: `fused-backward${o.outliers ? '-outliers' : ''}${o.stochastic ? '-stochastic' : ''}`, inputs, outputs, nodes, constants: CONSTANTS, opset: OPSET };
+  return { name: `fused-backward${o.outliers ? '-outliers' : ''}${o.stochastic ? '-stochastic' : ''}${o.withCodes ? '-codes' : ''}`, inputs, outputs, nodes, constants: CONSTANTS, opset: OPSET };
 }

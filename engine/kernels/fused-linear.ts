@@ -36,15 +36,15 @@ export interface FusedBackwardResult {
   /** Weight gradient with the outlier columns' 12-bit part already added. */
   dw: Float32Array;
   db: Float32Array;
-  /** dY as quantized (verification). */
-  dyq: Int8Array;
+  /** dY's codes, only when asked for (verification). */
+  dyq: Int8Array | null;
   dyScale: number;
 }
 
 export interface FusedLinearBackend extends GemmBackend {
   fusedLinearForward(x: Float32Array, rows: number, w: Float32Array, outFeatures: number, bias: Float32Array | null, o: FusedForwardOptions): Promise<FusedForwardResult>;
-  /** noise: uniform [0, 1) per element of dY for stochastic rounding, or null for nearest. */
-  fusedLinearBackward(dy: Float32Array, saved: FusedSaved, noise: Float32Array | null): Promise<FusedBackwardResult>;
+  /** noise: uniform in [-1/2, 1/2) per element of dY for stochastic rounding, or null for nearest. */
+  fusedLinearBackward(dy: Float32Array, saved: FusedSaved, noise: Float32Array | null, withCodes?: boolean): Promise<FusedBackwardResult>;
 }
 
 export function isFusedBackend(b: GemmBackend): b is FusedLinearBackend {

@@ -320,10 +320,12 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend {
           }
         : null,
     };
-    return { y: out.y.data as Float32Array, saved, maxAbs: num('xMax'), threshold: o.outliers ? num('threshold') : Infinity };
+    const y = out.y.data as Float32Array;
+    if (o.outliers) addRows(y, out.yOut.data as Float32Array, out.rows.data as BigInt64Array, outFeatures);
+    return { y, saved, maxAbs: num('xMax'), threshold: o.outliers ? num('threshold') : Infinity };
   }
 
-  async fusedLinearBackward(dy: Float32Array, s: FusedSaved, noise: Float32Array | null): Promise<FusedBackwardResult> {
+  async fusedLinearBackward(dy: Float32Array, s: FusedSaved, noise: Float32Array | null, withCodes = false): Promise<FusedBackwardResult> {
     const { rows: m, inFeatures: k, outFeatures: n } = s;
     checkMatmul(dy.length, s.wq.length, { m, k: n, n: k }, 'NN');
     const feeds: Record<string, ort.Tensor> = {
@@ -339,11 +341,11 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend {
       feeds.lo = tensor('int8', o.lo, [m, c1]);
       feeds.oScale = scalar(o.scale);
     }
-    const out = await this.run(fusedBackwardGraph({ outliers: o !== null, stochastic: noise !== null }), feeds);
+    const out = await this.run(fusedBackwardGraph({ outliers: o !== null, stochastic: noise !== null, withCodes }), feeds);
     if (!Number.isFinite((out.dySum.data as Float32Array)[0])) checkFinite(dy, n, 'output gradient');
     const dw = out.dw.data as Float32Array;
     if (o) addColumns(dw, out.dwOut.data as Float32Array, o.columns, n, k, o.columns.length + PADDED_OUTLIER_COLUMN);
-    const dyq = out.dyq.data as Int8Array;
+    const dyq = withCodes ? (out.dyq.data as Int8Array) : null;
     return { dx: out.dx.data as Float32Array, dw, db: out.db.data as Float32Array, dyq, dyScale: (out.dyScale.data as Float32Array)[0] };
   }
 
@@ -388,6 +390,14 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend {
 
 function addInto(target: Float32Array, src: Float32Array): void {
   for (let i = 0; i < target.length; i++) target[i] += src[i];
+}
+
+/** y[rows[r], :] += part[r, :]: the outlier rows' product, added where the graph left it. */
+function addRows(y: Float32Array, part: Float32Array, rows: BigInt64Array, n: number): void {
+  for (let r = 0; r < rows.length; r++) {
+    const base = Number(rows[r]) * n;
+    for (let j = 0; j < n; j++) y[base + j] += part[r * n + j];
+  }
 }
 
 /** dw[:, columns] += part, where part is [n x stride] and its first columns.length columns count. */

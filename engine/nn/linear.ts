@@ -167,7 +167,8 @@ export class Linear {
     let noise: Float32Array | null = null;
     if (this.precision.backwardRounding === 'stochastic') {
       noise = new Float32Array(dy.length);
-      timeSync('quantize', () => this.rng.fillUniform(noise!));
+      // Centred on zero: the backward graph rounds dY + noise * step to nearest (fused-graphs.ts).
+      timeSync('quantize', () => this.rng.fillUniform(noise!, -0.5));
     }
     const r = await this.backend.fusedLinearBackward(dy, saved, noise);
     addInto(this.gradWeight, r.dw);

@@ -36,10 +36,11 @@ export class RoundingRng {
   }
 
   /**
-   * Fills `out` with uniform floats in [0, 1) from the top 24 bits of each draw (exact in
-   * float32, never 1). Same sequence as next(); the generator is inlined for speed.
+   * Fills `out` with uniform floats in [offset, offset + 1) from the top 24 bits of each draw
+   * (exact in float32; the upper end is never reached). Same sequence as next(); the generator
+   * is inlined for speed.
    */
-  fillUniform(out: Float32Array): void {
+  fillUniform(out: Float32Array, offset = 0): void {
     let a = this.a | 0;
     let b = this.b | 0;
     let c = this.c | 0;
@@ -52,7 +53,7 @@ export class RoundingRng {
       b = (c + (c << 3)) | 0;
       c = (c << 21) | (c >>> 11);
       c = (c + t) | 0;
-      out[i] = (t >>> 8) * toUnit;
+      out[i] = (t >>> 8) * toUnit + offset;
     }
     this.setState([a, b, c, d]);
   }
