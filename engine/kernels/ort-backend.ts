@@ -176,7 +176,10 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend {
         ? scalar(2 ** x.inlier.exponents[0])
         : tensor('float32', Float32Array.from(x.inlier.exponents, (e) => 2 ** e), [m, 1]);
       feeds.bias = tensor('float32', bias ?? new Float32Array(n), [n]);
-      if (o) feeds.sOutW = tensor('float32', Float32Array.from(sw, (s) => s * 2 ** o.exponent), [sw.length]);
+      if (o) {
+        feeds.sOutW = tensor('float32', Float32Array.from(sw, (s) => s * 2 ** o.exponent), [sw.length]);
+        feeds.sOutW64 = tensor('float32', Float32Array.from(sw, (s) => 64 * s * 2 ** o.exponent), [sw.length]);
+      }
     }
     return feeds;
   }

@@ -70,10 +70,11 @@ export interface ForwardGraphOptions {
 }
 
 /**
- * Y = MMITF(x, W^T) * s_x s_w + b  [+ Cast(64 * (H W_C^T) + L W_C^T) * s_out s_w].
- * The two outlier accumulators share one scale and are combined in int32 (exact while
- * C <= MAX_OUTLIER_COLUMNS); the inlier and outlier parts, whose scales differ by a power of
- * two that can be large, are combined in float, never by shifting int32 into int32.
+ * Y = MMITF(x, W^T) * s_x s_w + b  [+ MMITF(H, W_C^T) * 64 s_out s_w + MMITF(L, W_C^T) * s_out s_w].
+ * The parts differ in scale by powers of two that can be large, so they are combined in float,
+ * never by shifting int32 into int32. The `parts` variant outputs the exact integer
+ * accumulators instead (64 * H W_C^T + L W_C^T combined in int32: exact while
+ * C <= MAX_OUTLIER_COLUMNS).
  */
 export function linearForwardGraph(o: ForwardGraphOptions): GraphSpec {
   const b = bOperand(o.path);
@@ -96,22 +97,23 @@ export function linearForwardGraph(o: ForwardGraphOptions): GraphSpec {
     nodes.push(mmitf('x', 'wt', 'sx', 'sw', 'yIn', 'zp128', b.zp, 'bias'));
   }
   if (o.outliers) {
-    inputs.push(v('hi', 'uint8', ['M', 'C']), v('lo', 'uint8', ['M', 'C']), v('cols', 'int64', ['C']), v('sOutW', 'float', ['SW']));
-    nodes.push(
-      node('Gather', ['w', 'cols'], ['wc'], { attrs: { axis: 1 } }),
-      node('Transpose', ['wc'], ['wct']),
-      mmi('hi', 'wct', 'accHi', 'zp128', b.zp),
-      mmi('lo', 'wct', 'accLo', '', b.zp),
-      node('Mul', ['accHi', 'c64'], ['accHi64']),
-      node('Add', ['accHi64', 'accLo'], o.parts ? ['outlier'] : ['accOut']),
-    );
+    inputs.push(v('hi', 'uint8', ['M', 'C']), v('lo', 'uint8', ['M', 'C']), v('cols', 'int64', ['C']), v('sOutW', 'float', ['SW']), v('sOutW64', 'float', ['SW']));
+    nodes.push(node('Gather', ['w', 'cols'], ['wc'], { attrs: { axis: 1 } }), node('Transpose', ['wc'], ['wct']));
     if (o.parts) {
+      nodes.push(
+        mmi('hi', 'wct', 'accHi', 'zp128', b.zp),
+        mmi('lo', 'wct', 'accLo', '', b.zp),
+        node('Mul', ['accHi', 'c64'], ['accHi64']),
+        node('Add', ['accHi64', 'accLo'], ['outlier']),
+      );
       outputs.push(v('outlier', 'int32', ['M', 'N']));
     } else {
+      // Each outlier product comes out of MatMulIntegerToFloat already scaled (64 s_out s_w for
+      // hi, s_out s_w for lo), and one Sum adds the three: the fewest passes over [M x N].
       nodes.push(
-        node('Cast', ['accOut'], ['accOutF'], { attrs: { to: 1 } }),
-        node('Mul', ['accOutF', 'sOutW'], ['yOut']),
-        node('Add', ['yIn', 'yOut'], ['y']),
+        mmitf('hi', 'wct', 'one', 'sOutW64', 'yHi', 'zp128', b.zp),
+        mmitf('lo', 'wct', 'one', 'sOutW', 'yLo', '', b.zp),
+        node('Sum', ['yIn', 'yHi', 'yLo'], ['y']),
       );
     }
   } else if (!o.parts) {
@@ -120,7 +122,7 @@ export function linearForwardGraph(o: ForwardGraphOptions): GraphSpec {
   if (!o.parts) outputs.push(v('y', 'float', ['M', 'N']));
   return {
     name: `linear-forward-${o.path}${o.perRowX ? '-rowx' : ''}${o.outliers ? '-outliers' : ''}${o.parts ? '-parts' : ''}`,
-    inputs: o.parts ? inputs.filter((i) => !['sx', 'sw', 'bias', 'sOutW'].includes(i.name)) : inputs,
+    inputs: o.parts ? inputs.filter((i) => !['sx', 'sw', 'bias', 'sOutW', 'sOutW64'].includes(i.name)) : inputs,
     outputs,
     nodes,
     constants: ZERO_POINTS,
