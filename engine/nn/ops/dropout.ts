@@ -30,7 +30,7 @@ export function dropoutMask(mask: Uint8Array, n: number, p: number, rng: Rng): v
     mask.fill(1, 0, n);
     return;
   }
-  for (let i = 0; i < n; i++) mask[i] = rng.nextFloat() >= p ? 1 : 0;
+  rng.fillKeepMask(mask, n, p);
 }
 
 /**
