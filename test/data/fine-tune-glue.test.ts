@@ -65,6 +65,7 @@ describe('fine-tuning a tiny random BERT on GLUE', () => {
   }
 
   test('the model folder tokenizes like bert-base-uncased: lower-cased', async () => {
+    sharedFile('bert-base-uncased', 'tokenizer.json');
     const root = mkdtempSync(path.join(tmpdir(), 'octet-glue-tokenizer-'));
     dirs.push(root);
     const dir = path.join(root, 'model');

@@ -101,12 +101,15 @@ export async function createGlueModel(modelDir: string, o: Omit<CreateModelOptio
 }
 
 export async function createGlueProject(o: GlueProjectOptions): Promise<GlueProject> {
+  // Every shared file is checked before the temp folder is made, so a missing one leaves nothing behind.
+  const trainSource = sharedFile('glue', o.task, 'train.tsv');
+  const evalSource = sharedFile('glue', o.task, 'dev.tsv');
+  sharedFile('bert-base-uncased', 'vocab.txt');
   const dir = mkdtempSync(path.join(tmpdir(), `octet-glue-${o.task.toLowerCase()}-`));
   const modelDir = path.join(dir, 'model');
   await createGlueModel(modelDir, o.model);
   const trainPath = path.join(dir, 'train.tsv');
-  const trainRows = writeSubset(sharedFile('glue', o.task, 'train.tsv'), trainPath, o.train);
-  const evalSource = sharedFile('glue', o.task, 'dev.tsv');
+  const trainRows = writeSubset(trainSource, trainPath, o.train);
   let evalPath = evalSource;
   let evalRows: number;
   if (o.eval) {
