@@ -12,7 +12,7 @@ import { OctetError } from '../engine/errors';
 import { errnoCode } from '../engine/fs/errno';
 import type { TaskType } from '../engine/manifest';
 import { describeError, displayPath } from './display-path';
-import { type SafetensorsHeader, readSafetensorsHeader } from './safetensors-header';
+import { type SafetensorsHeader, readSafetensorsHeader } from '../engine/checkpoint/safetensors';
 import { StatCache } from './stat-cache';
 
 export const CONFIG_FILE = 'config.json';
@@ -109,14 +109,14 @@ export class ModelInspector {
     } catch (e) {
       return problem('model-weights-invalid', describeError(e, baseDir));
     }
-    const dtypes = [...new Set([...header.tensors.values()].map((t) => t.dtype))].sort();
+    const dtypes = [...new Set([...header.entries.values()].map((t) => t.dtype))].sort();
     return {
       ok: true,
       model: {
         folder,
         config,
         checkpointHead: headForArchitectures(config.architectures),
-        weights: { file: weightsFile, size: header.size, tensorCount: header.tensors.size, dtypes },
+        weights: { file: weightsFile, size: header.size, tensorCount: header.entries.size, dtypes },
       },
     };
   }
@@ -124,9 +124,9 @@ export class ModelInspector {
 
 /** Every BERT tensor in the file must have the shape config.json implies; otherwise one of them is wrong. */
 function checkAgainstConfig(header: SafetensorsHeader, config: BertConfig): void {
-  detectLayout(header.tensors.keys(), header.file);
+  detectLayout(header.entries.keys(), header.file);
   const expected = allBertParameterShapes(config);
-  for (const [name, tensor] of header.tensors) {
+  for (const [name, tensor] of header.entries) {
     const octetName = hfToOctetName(name);
     if (isNonParameterBuffer(octetName)) continue;
     const shape = expected.get(octetName);

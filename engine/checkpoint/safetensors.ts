@@ -101,11 +101,15 @@ export function parseSafetensors(bytes: Buffer, file: string): SafetensorsFile {
     throw malformed(file, `header length ${headerLength} exceeds the format's 100 MB limit`);
   }
   const dataStart = 8 + Number(headerLength);
-  const dataLength = bytes.length - dataStart;
+  const { metadata, entries } = parseHeaderJson(bytes.subarray(8, dataStart), bytes.length - dataStart, file);
+  return { file, metadata, entries, bytes, dataStart };
+}
 
+/** The header's tensors and metadata, validated against the size of the data section. */
+function parseHeaderJson(headerBytes: Buffer, dataLength: number, file: string): Pick<SafetensorsFile, 'metadata' | 'entries'> {
   let header: unknown;
   try {
-    header = JSON.parse(bytes.toString('utf8', 8, dataStart));
+    header = JSON.parse(headerBytes.toString('utf8'));
   } catch (e) {
     throw malformed(file, `header is not valid JSON (${(e as Error).message})`);
   }
@@ -118,7 +122,45 @@ export function parseSafetensors(bytes: Buffer, file: string): SafetensorsFile {
     entries.set(name, parseEntry(name, raw, dataLength, file));
   }
   checkNoOverlap([...entries.values()], file);
-  return { file, metadata, entries, bytes, dataStart };
+  return { metadata, entries };
+}
+
+export interface SafetensorsHeader extends Pick<SafetensorsFile, 'file' | 'metadata' | 'entries'> {
+  /** File size in bytes. */
+  size: number;
+}
+
+/**
+ * Reads and validates only the header (8-byte length + JSON): a few kilobytes even for a large
+ * model, so an editor can check a model file on every keystroke without reading its weights.
+ * Same checks and messages as readSafetensors.
+ */
+export async function readSafetensorsHeader(file: string): Promise<SafetensorsHeader> {
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(file, 'r');
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') throw new OctetError('file-not-found', 'file does not exist', { file });
+    throw e;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size < 8) {
+      throw malformed(file, `file is ${size} bytes, too short for the 8-byte header length that starts a safetensors file (truncated?)`);
+    }
+    const prefix = Buffer.alloc(8);
+    await handle.read(prefix, 0, 8, 0);
+    const headerLength = prefix.readBigUInt64LE(0);
+    if (headerLength > BigInt(size - 8)) {
+      throw malformed(file, `header length ${headerLength} runs past the end of the file (${size} bytes): the file is truncated or not a safetensors file`);
+    }
+    if (headerLength > BigInt(MAX_HEADER_BYTES)) throw malformed(file, `header length ${headerLength} exceeds the format's 100 MB limit`);
+    const headerBytes = Buffer.alloc(Number(headerLength));
+    await handle.read(headerBytes, 0, headerBytes.length, 8);
+    return { file, size, ...parseHeaderJson(headerBytes, size - 8 - headerBytes.length, file) };
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
