@@ -30,8 +30,8 @@ export interface TrainStepResult {
   peakRssMb: number;
 }
 
-export async function benchTrainStep(size: ModelSize, mode: PrecisionMode, steps: number, threads: number): Promise<TrainStepResult> {
-  const backend = await OrtBackend.create({ threads });
+export async function benchTrainStep(size: ModelSize, mode: PrecisionMode, steps: number, threads: number, spinning = false): Promise<TrainStepResult> {
+  const backend = await OrtBackend.create({ threads, spinning });
   const config = parseBertConfig({ ...bertConfigJson(BENCH_VOCAB, { size }), id2label: { 0: 'a', 1: 'b' } }, `${size}-config.json`);
   const model = new BertModel(config, 'sequence-classification', timedBackend(backend), { precisionFor: () => ({ mode }), seed: 1 });
   const rng = new Rng(5);

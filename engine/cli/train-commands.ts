@@ -1,8 +1,11 @@
 // `octet train`, `octet eval` and `octet predict`.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { OctetError } from '../errors';
 import { loadManifest } from '../manifest/load';
-import { evaluate } from '../train/evaluate';
+import { loadSquadModel } from '../squad/setup';
+import { predictSquadFile } from '../squad/predict';
+import { setupFineTuning } from '../train/fine-tuning-setup';
 import { predictFile } from '../train/predict';
 import { RunFolder } from '../train/run-folder';
 import { setupRun } from '../train/setup';
@@ -61,13 +64,10 @@ export async function evalCommand(manifestPath: string, opts: CommonOptions & { 
   const backend = await createBackend(threadsFrom(opts.threads, manifest));
   try {
     const modelDir = chooseModelDir(manifest.output, manifest.model, opts.checkpoint);
-    const setup = await setupRun(manifest, backend, { modelDir, loadTrain: false, loadEval: true });
-    if (!setup.eval) throw new Error('the manifest has no data.eval file to evaluate on');
-    const r = await evaluate(setup.model, setup.eval.features, {
-      task: setup.task, numLabels: setup.numLabels, positiveClass: setup.positiveClass,
-      batchSize: manifest.train.batchSize, padId: setup.tokenizer.vocab.special.pad,
-    });
-    const out = { model: modelDir, examples: setup.eval.features.length, loss: r.loss, metrics: r.metrics };
+    const setup = await setupFineTuning(manifest, backend, { modelDir, loadTrain: false, loadEval: true });
+    const r = await setup.task.evaluate(setup.model, manifest.train.batchSize);
+    if (!r) throw new OctetError('invalid-argument', 'the manifest has no data.eval file to evaluate on', { file: manifest.manifestPath, field: 'data.eval' });
+    const out = { model: modelDir, examples: r.examples, loss: r.loss, metrics: r.metrics };
     if (opts.json) process.stdout.write(JSON.stringify(out) + '\n');
     else process.stdout.write(`model ${modelDir}\n${out.examples} examples  loss ${r.loss.toFixed(4)}  ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}\n`);
   } finally {
@@ -80,8 +80,18 @@ export async function predictCommand(manifestPath: string, opts: CommonOptions &
   const backend = await createBackend(threadsFrom(opts.threads, manifest));
   try {
     const modelDir = chooseModelDir(manifest.output, manifest.model, opts.checkpoint);
+    const input = path.resolve(opts.input);
+    if (manifest.task.type === 'squad') {
+      // One line per question, in file order: its id, the answer text and the answer's score.
+      const { model, tokenizer, notes } = await loadSquadModel(manifest, backend, modelDir);
+      for (const n of notes) process.stderr.write(`${n}\n`);
+      await predictSquadFile(input, manifest, model, tokenizer, (p) => {
+        process.stdout.write(opts.json ? JSON.stringify(p) + '\n' : `${p.id}\t${p.answer}\t${p.score.toFixed(4)}\n`);
+      });
+      return;
+    }
     const setup = await setupRun(manifest, backend, { modelDir, loadTrain: false, loadEval: false });
-    await predictFile(path.resolve(opts.input), manifest, setup.model, setup.tokenizer, setup.task, setup.id2label, (p) => {
+    await predictFile(input, manifest, setup.model, setup.tokenizer, setup.task, setup.id2label, (p) => {
       process.stdout.write(opts.json ? JSON.stringify(p) + '\n' : `${p.line}\t${p.prediction}\t${p.logits.map((v) => v.toFixed(4)).join(' ')}\n`);
     });
   } finally {

@@ -3,7 +3,7 @@
 // a jsonl file, a malformed layer pattern). They run on the raw value even when the schema found
 // problems, so one pass reports everything; each check skips values of the wrong type, which the
 // schema already reports.
-import { formatFromExtension } from './data-format';
+import { formatForTask } from './data-format';
 import { JsonDocument, JsonPathPart, fieldName, findKeyNode, findValueNode, problemAtNode } from './json-document';
 import { checkLayerPattern } from './layer-patterns';
 import { METRICS_FOR_TASK } from './task-metrics';
@@ -20,7 +20,7 @@ export function consistencyProblems(doc: JsonDocument, value: unknown): Manifest
   checkLayers(report, asObject(root.layers));
   const taskType = checkTask(report, root);
   checkTrain(report, asObject(root.train), taskType, asObject(root.data));
-  checkData(report, asObject(root.data));
+  checkData(report, asObject(root.data), taskType);
   return report.problems;
 }
 
@@ -111,30 +111,47 @@ function checkTrain(report: Reporter, train: JsonObject | undefined, task: TaskT
   }
 }
 
-function checkData(report: Reporter, data: JsonObject | undefined): void {
+function checkData(report: Reporter, data: JsonObject | undefined, task: TaskType | undefined): void {
   if (data === undefined) return;
   const given = typeof data.format === 'string' ? data.format : undefined;
   let format = given;
   if (data.format === undefined && typeof data.train === 'string' && data.train !== '') {
-    format = formatFromExtension(data.train);
+    format = formatForTask(data.train, task);
     if (format === undefined) {
-      report.value(['data', 'train'], 'cannot tell the data format from the file extension; set data.format to "tsv", "csv" or "jsonl"');
-    } else if (typeof data.eval === 'string' && ![undefined, format].includes(formatFromExtension(data.eval))) {
-      report.value(['data', 'eval'], `the eval file's extension says ${formatFromExtension(data.eval)} but the train file's says ${format}; both are read as one format (set data.format)`);
+      const known = task === 'squad' ? '"json" (SQuAD JSON) or "jsonl"' : '"tsv", "csv" or "jsonl"';
+      report.value(['data', 'train'], `cannot tell the data format from the file extension; set data.format to ${known}`);
+    } else if (typeof data.eval === 'string' && ![undefined, format].includes(formatForTask(data.eval, task))) {
+      report.value(['data', 'eval'], `the eval file's extension says ${formatForTask(data.eval, task)} but the train file's says ${format}; both are read as one format (set data.format)`);
     }
   }
+  checkSquadFormat(report, data, task, format);
   const columns = (['text', 'textPair', 'label'] as const).filter((k) => data[k] !== undefined && data[k] !== null);
   if (format === 'jsonl') {
     if (data.header !== undefined) report.key(['data', 'header'], 'header applies only to tsv and csv files, not jsonl');
     for (const k of columns) {
       if (typeof data[k] === 'number') report.value(['data', k], 'jsonl rows are objects: name the field instead of giving an index');
     }
+  } else if (format === 'json') {
+    if (data.header !== undefined) report.key(['data', 'header'], 'header applies only to tsv and csv files, not SQuAD JSON');
+    // A SQuAD JSON file names its fields itself (question, context, answers).
+    for (const k of columns) report.key(['data', k], `${k} names a jsonl field; a SQuAD JSON file has fixed fields`);
   } else if (data.header === false) {
     for (const k of columns) {
       if (typeof data[k] === 'string') {
         report.value(['data', k], 'with header: false the columns have no names: give a 0-based column index');
       }
     }
+  }
+}
+
+/** Squad reads SQuAD JSON or JSONL (answers are lists, which tsv/csv cannot hold); only squad reads SQuAD JSON. */
+function checkSquadFormat(report: Reporter, data: JsonObject, task: TaskType | undefined, format: string | undefined): void {
+  if (format === undefined || task === undefined) return;
+  const at = data.format !== undefined ? ['data', 'format'] : ['data', 'train'];
+  if (task === 'squad' && format !== 'json' && format !== 'jsonl') {
+    report.value(at, `squad data is SQuAD JSON (.json) or jsonl, not ${format}`);
+  } else if (task !== 'squad' && format === 'json') {
+    report.value(at, `json (SQuAD JSON) is read only for squad tasks; ${task} data is tsv, csv or jsonl`);
   }
 }
 

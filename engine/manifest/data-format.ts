@@ -1,6 +1,6 @@
 // The data file format: given in the manifest, or told by the training file's extension.
 import * as path from 'node:path';
-import type { DataFormat } from './types';
+import type { DataFormat, TaskType } from './types';
 
 const FORMAT_BY_EXTENSION: Readonly<Record<string, DataFormat>> = {
   '.tsv': 'tsv',
@@ -12,4 +12,14 @@ const FORMAT_BY_EXTENSION: Readonly<Record<string, DataFormat>> = {
 /** The format a file's extension stands for, or undefined when the extension says nothing. */
 export function formatFromExtension(file: string): DataFormat | undefined {
   return FORMAT_BY_EXTENSION[path.extname(file).toLowerCase()];
+}
+
+/**
+ * The format a task reads a file in, from its extension: as formatFromExtension, plus `.json` for
+ * squad, where it is the official SQuAD JSON file. Other tasks have no JSON reader, so `.json`
+ * says nothing for them.
+ */
+export function formatForTask(file: string, task: TaskType | undefined): DataFormat | undefined {
+  if (task === 'squad' && path.extname(file).toLowerCase() === '.json') return 'json';
+  return formatFromExtension(file);
 }

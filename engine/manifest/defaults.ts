@@ -18,6 +18,20 @@ export const DEFAULT_TRAIN = {
   keepCheckpoints: 2,
 } as const;
 
+/**
+ * Squad settings, filled in only for squad tasks (so other tasks' resolved manifests stay as they
+ * were). The fields of a JSONL file are those of Hugging Face's `squad` data set.
+ */
+export const DEFAULT_SQUAD = {
+  version2: false,
+  docStride: 128,
+  maxAnswerLength: 30,
+  nBest: 20,
+  questionField: 'question',
+  contextField: 'context',
+  answersField: 'answers',
+} as const;
+
 export const DEFAULT_PRECISION: Readonly<PrecisionSpec> = {
   mode: 'int8-outlier',
   threshold: 5,

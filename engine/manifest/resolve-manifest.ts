@@ -2,8 +2,8 @@
 // default filled in, every path absolute, the layer overrides as an ordered list. Every field is
 // copied by name, so nothing unvalidated slips through and the result has plain prototypes.
 import * as path from 'node:path';
-import { formatFromExtension } from './data-format';
-import { DEFAULT_HEADER, DEFAULT_OUTPUT_PARENT, DEFAULT_PRECISION, DEFAULT_PROFILE, DEFAULT_TASK_TYPE, DEFAULT_TRAIN } from './defaults';
+import { formatForTask } from './data-format';
+import { DEFAULT_HEADER, DEFAULT_OUTPUT_PARENT, DEFAULT_PRECISION, DEFAULT_PROFILE, DEFAULT_SQUAD, DEFAULT_TASK_TYPE, DEFAULT_TRAIN } from './defaults';
 import { defaultMetricForTask } from './task-metrics';
 import type {
   DataSpec,
@@ -32,7 +32,7 @@ export function resolveManifest(json: ManifestJson, manifestPath: string, layerO
     manifestPath: file,
     model: path.resolve(dir, json.model),
     task,
-    data: resolveData(json.data, dir),
+    data: resolveData(json.data, dir, task),
     train: resolveTrain(json.train ?? {}, task),
     precision: resolvePrecision(json.precision ?? {}),
     layers: resolveLayers(json.layers ?? {}, layerOrder),
@@ -49,19 +49,24 @@ function resolveTask(task: ManifestJson['task']): TaskSpec {
   const numLabels = type === 'regression' ? 1 : (task?.numLabels ?? task?.labels?.length);
   if (numLabels !== undefined) out.numLabels = numLabels;
   if (task?.positiveLabel !== undefined) out.positiveLabel = task.positiveLabel;
+  // Squad settings are filled in for squad only, so other tasks' manifests stay as they were.
+  const version2 = task?.version2 ?? (type === 'squad' ? DEFAULT_SQUAD.version2 : undefined);
+  if (version2 !== undefined) out.version2 = version2;
   return out;
 }
 
-function resolveData(data: ManifestJson['data'], dir: string): DataSpec {
+function resolveData(data: ManifestJson['data'], dir: string, task: TaskSpec): DataSpec {
   // The consistency checks guarantee the extension gives a format when `format` is absent.
-  const format = data.format ?? formatFromExtension(data.train) ?? 'tsv';
+  const format = data.format ?? formatForTask(data.train, task.type) ?? 'tsv';
+  // The schema requires text and label for every task but squad, whose JSONL fields have defaults.
+  const squad = task.type === 'squad';
   const out: DataSpec = {
     train: path.resolve(dir, data.train),
     format,
-    header: format === 'jsonl' ? false : (data.header ?? DEFAULT_HEADER),
-    text: data.text,
-    textPair: data.textPair ?? null,
-    label: data.label,
+    header: format === 'jsonl' || format === 'json' ? false : (data.header ?? DEFAULT_HEADER),
+    text: data.text ?? DEFAULT_SQUAD.questionField,
+    textPair: data.textPair ?? (squad ? DEFAULT_SQUAD.contextField : null),
+    label: data.label ?? DEFAULT_SQUAD.answersField,
   };
   if (data.eval !== undefined) out.eval = path.resolve(dir, data.eval);
   return out;
@@ -90,6 +95,11 @@ function resolveTrain(train: NonNullable<ManifestJson['train']>, task: TaskSpec)
   if (train.earlyStoppingPatience !== undefined) out.earlyStoppingPatience = train.earlyStoppingPatience;
   if (train.maxSteps !== undefined) out.maxSteps = train.maxSteps;
   if (train.threads !== undefined) out.threads = train.threads;
+  const squad = task.type === 'squad';
+  for (const key of ['docStride', 'maxAnswerLength', 'nBest'] as const) {
+    const value = train[key] ?? (squad ? DEFAULT_SQUAD[key] : undefined);
+    if (value !== undefined) out[key] = value;
+  }
   return out;
 }
 

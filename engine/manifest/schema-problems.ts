@@ -19,7 +19,9 @@ import type { ManifestProblem } from './types';
 export function schemaProblems(doc: JsonDocument, value: unknown): ManifestProblem[] {
   const validate = manifestValidator();
   if (validate(value)) return [];
-  return withoutAnyOfBranches(validate.errors ?? []).map((e) => toProblem(doc, e));
+  // An `if` error only says that its then/else branch failed; that branch's own errors say how.
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
+  return withoutAnyOfBranches(errors).map((e) => toProblem(doc, e));
 }
 
 /**

@@ -5,7 +5,8 @@
 
 export type PrecisionMode = 'fp32' | 'int8' | 'int8-outlier';
 export type TaskType = 'classification' | 'regression' | 'squad' | 'mlm';
-export type DataFormat = 'tsv' | 'csv' | 'jsonl';
+/** `json` is the official SQuAD JSON file (squad tasks only). */
+export type DataFormat = 'tsv' | 'csv' | 'jsonl' | 'json';
 export type ThresholdUnits = 'absolute' | 'std';
 export type RoundingMode = 'nearest' | 'stochastic';
 export type ScaleGranularity = 'tensor' | 'row';
@@ -27,6 +28,8 @@ export interface TaskSpec {
   numLabels?: number;
   /** Positive class for binary F1. Undefined: the second label in order. */
   positiveLabel?: string;
+  /** Squad: SQuAD 2.0, where questions may have no answer. Always set for squad tasks (default false). */
+  version2?: boolean;
 }
 
 export interface DataSpec {
@@ -36,11 +39,13 @@ export interface DataSpec {
   eval?: string;
   /** Given, or inferred from the extension of `train`. */
   format: DataFormat;
-  /** Whether the first line names the columns; always false for jsonl. */
+  /** Whether the first line names the columns; always false for jsonl and json. */
   header: boolean;
+  /** Squad (jsonl): the question field. */
   text: ColumnRef;
-  /** Second sentence for pair tasks; null for single-sentence tasks. */
+  /** Second sentence for pair tasks; null for single-sentence tasks. Squad (jsonl): the context field. */
   textPair: ColumnRef | null;
+  /** Squad (jsonl): the answers field. */
   label: ColumnRef;
 }
 
@@ -72,6 +77,12 @@ export interface TrainSpec {
   maxSteps?: number;
   /** Undefined: all available cores. */
   threads?: number;
+  /** Squad: tokens between the starts of consecutive context windows. Always set for squad tasks. */
+  docStride?: number;
+  /** Squad: longest answer, in tokens, that evaluation and prediction consider. Always set for squad tasks. */
+  maxAnswerLength?: number;
+  /** Squad: start and end candidates per window that evaluation and prediction pair up. Always set for squad tasks. */
+  nBest?: number;
 }
 
 export interface RoundingSpec {
@@ -137,9 +148,10 @@ export interface ManifestJson {
     eval?: string;
     format?: DataFormat;
     header?: boolean;
-    text: ColumnRef;
+    /** Required except for squad tasks, whose fields have defaults. */
+    text?: ColumnRef;
     textPair?: ColumnRef | null;
-    label: ColumnRef;
+    label?: ColumnRef;
   };
   train?: Partial<TrainSpec>;
   precision?: Partial<Omit<PrecisionSpec, 'rounding'>> & { rounding?: Partial<RoundingSpec> };

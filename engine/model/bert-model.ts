@@ -16,8 +16,8 @@ import { EncoderLayer, LayerDropout, LayerShape } from './encoder-layer';
 import { attentionRunner, type AttentionRunner } from './attention-runner';
 import { newParam, Param } from './params';
 
-/** Heads the model computes: sequence classification (and regression with one label) for now. */
-export type SupportedHead = Extract<BertHead, 'sequence-classification'>;
+/** Heads the model computes: sequence classification (and regression with one label), and extractive QA. */
+export type SupportedHead = Extract<BertHead, 'sequence-classification' | 'question-answering'>;
 
 export interface BertModelOptions {
   /** Precision of each linear layer, by layer name (e.g. `encoder.layer.3.output.dense`). */
@@ -48,7 +48,9 @@ export class BertModel {
   private headCache: HeadCache | null = null;
   private lastBatch: TokenBatch | null = null;
   private readonly attention: AttentionRunner;
-  private readonly pooler: Linear;
+  /** Absent for question answering, which (like BertForQuestionAnswering) has no pooler. */
+  private readonly pooler: Linear | null;
+  /** The head's output layer: `classifier`, or `qa_outputs` for question answering. */
   private readonly classifier: Linear;
 
   constructor(
@@ -93,8 +95,9 @@ export class BertModel {
         }),
       );
     }
-    this.pooler = this.linear('pooler.dense');
-    this.classifier = this.linear('classifier');
+    const qa = head === 'question-answering';
+    this.pooler = qa ? null : this.linear('pooler.dense');
+    this.classifier = this.linear(qa ? 'qa_outputs' : 'classifier');
     this.initWeights(new Rng(seed));
   }
 
@@ -148,7 +151,10 @@ export class BertModel {
     return { hidden: training ? c.hiddenDropoutProb : 0, attention: training ? c.attentionProbsDropoutProb : 0, rng: this.dropoutRng };
   }
 
-  /** Logits [batch x numLabels] (regression: [batch x 1]). */
+  /**
+   * Logits [batch x numLabels] (regression: [batch x 1]; question answering: [batch*seq x 2], the
+   * start and end logits of every token, padding included).
+   */
   async forward(b: TokenBatch, training: boolean): Promise<Float32Array> {
     const c = this.config;
     if (b.seq > c.maxPositionEmbeddings) {
@@ -180,6 +186,8 @@ export class BertModel {
 
   /** Pooler (tanh of a dense layer on [CLS]) and the classifier, as BertForSequenceClassification. */
   private async headForward(x: Float32Array, b: TokenBatch, drop: LayerDropout): Promise<Float32Array> {
+    // Question answering: qa_outputs on every token's hidden state, no pooler and no dropout (as HF).
+    if (!this.pooler) return this.classifier.forward(x, b.batch * b.seq);
     const h = this.config.hiddenSize;
     const cls = new Float32Array(b.batch * h);
     for (let i = 0; i < b.batch; i++) cls.set(x.subarray(i * b.seq * h, i * b.seq * h + h), i * h);
@@ -197,21 +205,13 @@ export class BertModel {
   /** Backward from dLogits; accumulates every parameter's gradient. */
   async backward(dLogits: Float32Array, training = true): Promise<void> {
     const b = this.lastBatch;
-    const hc = this.headCache;
     const ec = this.embCache;
-    if (!b || !hc || !ec) throw new OctetError('invalid-argument', 'backward called without a forward pass');
+    if (!b || !ec) throw new OctetError('invalid-argument', 'backward called without a forward pass');
     const c = this.config;
     const h = c.hiddenSize;
     const rows = b.batch * b.seq;
     const drop = this.dropout(training);
-    const dDropped = await this.classifier.backward(dLogits);
-    const p = drop.hidden > 0 ? (c.classifierDropout ?? c.hiddenDropoutProb) : 0;
-    const dPooled = new Float32Array(dDropped.length);
-    dropoutBackward(dPooled, dDropped, hc.mask, dDropped.length, p);
-    for (let i = 0; i < dPooled.length; i++) dPooled[i] *= 1 - hc.pooled[i] * hc.pooled[i];
-    const dCls = await this.pooler.backward(dPooled);
-    let dx: Float32Array = new Float32Array(rows * h);
-    for (let i = 0; i < b.batch; i++) dx.set(dCls.subarray(i * h, (i + 1) * h), i * b.seq * h);
+    let dx = await this.headBackward(dLogits, b, drop);
     const shape = this.layerShape(b);
     for (let l = this.layers.length - 1; l >= 0; l--) dx = await this.layers[l].backward(dx, shape, drop, this.attention);
     dropoutBackward(dx, dx, ec.mask, rows * h, drop.hidden);
@@ -229,5 +229,23 @@ export class BertModel {
     this.embCache = null;
     this.headCache = null;
     this.lastBatch = null;
+  }
+
+  /** The gradient of the encoder's output [batch*seq x hidden] from dLogits, through the head. */
+  private async headBackward(dLogits: Float32Array, b: TokenBatch, drop: LayerDropout): Promise<Float32Array> {
+    if (!this.pooler) return this.classifier.backward(dLogits);
+    const hc = this.headCache;
+    if (!hc) throw new OctetError('invalid-argument', 'backward called without a forward pass');
+    const c = this.config;
+    const h = c.hiddenSize;
+    const dDropped = await this.classifier.backward(dLogits);
+    const p = drop.hidden > 0 ? (c.classifierDropout ?? c.hiddenDropoutProb) : 0;
+    const dPooled = new Float32Array(dDropped.length);
+    dropoutBackward(dPooled, dDropped, hc.mask, dDropped.length, p);
+    for (let i = 0; i < dPooled.length; i++) dPooled[i] *= 1 - hc.pooled[i] * hc.pooled[i];
+    const dCls = await this.pooler.backward(dPooled);
+    const dx = new Float32Array(b.batch * b.seq * h);
+    for (let i = 0; i < b.batch; i++) dx.set(dCls.subarray(i * h, (i + 1) * h), i * b.seq * h);
+    return dx;
   }
 }

@@ -6,6 +6,7 @@ import type { BertModel } from '../model/bert-model';
 import type { BertTokenizer } from '../text/bert-tokenizer';
 import { collate, epochBatches } from './batching';
 import type { Feature } from './features';
+import { tableFormat } from './run-model';
 import { predictions, SequenceTask } from './task-head';
 
 export interface Prediction {
@@ -25,7 +26,7 @@ export async function predictFile(
   onPrediction: (p: Prediction) => void,
 ): Promise<number> {
   const d = manifest.data;
-  const table = readTable(file, { format: d.format, header: d.header });
+  const table = readTable(file, { format: tableFormat(manifest), header: d.header });
   const text = resolveColumn(table, d.text, 'text');
   const pair = d.textPair !== null ? resolveColumn(table, d.textPair, 'textPair') : null;
   const features: Feature[] = table.rows.map((r) => {

@@ -14,6 +14,8 @@ export class RunFolder {
   readonly checkpointsDir: string;
   readonly modelDir: string;
   readonly runInfoPath: string;
+  /** Squad: the best evaluation's answers, in the official format {question id: answer}. */
+  readonly predictionsPath: string;
   /** Tokenizer files copied in at the start, so every checkpoint can carry them even after the source moves. */
   readonly tokenizerDir: string;
 
@@ -22,6 +24,7 @@ export class RunFolder {
     this.checkpointsDir = path.join(root, 'checkpoints');
     this.modelDir = path.join(root, 'model');
     this.runInfoPath = path.join(root, 'run.json');
+    this.predictionsPath = path.join(root, 'predictions.json');
     this.tokenizerDir = path.join(root, 'tokenizer');
   }
 
@@ -65,6 +68,7 @@ export class RunFolder {
     await rm(this.metricsPath, { force: true });
     await rm(this.checkpointsDir, { recursive: true, force: true });
     await rm(this.modelDir, { recursive: true, force: true });
+    await rm(this.predictionsPath, { force: true });
   }
 
   async append(event: RunEvent): Promise<void> {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { GemmBackend } from '../kernels/backend';
 import { detectCpuFeatures } from '../kernels/cpu-features';
 import type { Manifest } from '../manifest/types';
-import type { RunSetup } from './setup';
+import type { FineTuningSetup } from './task';
 
 function packageVersion(name: string): string {
   try {
@@ -27,20 +27,21 @@ export function octetVersion(): string {
   return 'unknown';
 }
 
-export function runInfo(manifest: Manifest, backend: GemmBackend, setup: RunSetup): Record<string, unknown> {
+export function runInfo(manifest: Manifest, backend: GemmBackend, setup: FineTuningSetup): Record<string, unknown> {
+  const { task } = setup;
   return {
     seed: manifest.train.seed,
     mode: manifest.precision.mode,
-    task: setup.task,
+    task: task.type,
     id2label: setup.id2label,
     startedAt: new Date().toISOString(),
     versions: { octet: octetVersion(), node: process.version, onnxruntime: packageVersion('onnxruntime-node') },
     backend: backend.name,
     cpu: detectCpuFeatures(),
     model: manifest.model,
-    trainExamples: setup.train?.features.length ?? 0,
-    evalExamples: setup.eval?.features.length ?? 0,
-    truncatedExamples: setup.train?.truncatedExamples ?? 0,
+    trainExamples: task.trainSize,
+    evalExamples: task.evalSize,
+    truncatedExamples: task.truncatedExamples,
     notes: setup.notes,
   };
 }

@@ -1,19 +1,20 @@
-// Everything a run needs, built from the manifest: tokenizer, data, label map and the model
-// (from the manifest's model folder or a checkpoint), with each linear layer in the precision the
-// manifest gives its name.
+// Everything a classification or regression run needs, built from the manifest: tokenizer, data,
+// label map and the model (from the manifest's model folder or a checkpoint), with each linear
+// layer in the precision the manifest gives its name. Squad has its own (engine/squad/setup.ts).
 import { loadBertCheckpoint, type BertCheckpoint } from '../checkpoint/bert-weights';
 import type { BertConfig } from '../checkpoint/bert-config';
 import { loadExamples } from '../data/examples';
 import { OctetError } from '../errors';
 import type { GemmBackend } from '../kernels/backend';
-import { resolveLayerPrecision } from '../manifest/layer-patterns';
 import type { Manifest } from '../manifest/types';
-import { BertModel } from '../model/bert-model';
-import type { LinearPrecision } from '../nn/precision';
+import type { BertModel } from '../model/bert-model';
 import { loadBertTokenizer } from '../text/load-bert-tokenizer';
 import type { BertTokenizer } from '../text/bert-tokenizer';
 import { encodeExamples, type FeatureSet } from './features';
+import { createRunModel, tableFormat } from './run-model';
 import type { SequenceTask } from './task-head';
+
+export { linearPrecisionFor } from './run-model';
 
 export interface RunSetup {
   manifest: Manifest;
@@ -40,20 +41,10 @@ export interface SetupOptions {
 export function sequenceTask(manifest: Manifest): SequenceTask {
   const t = manifest.task.type;
   if (t === 'classification' || t === 'regression') return t;
-  throw new OctetError('unsupported', `task type "${t}" is not implemented yet (classification and regression are)`, { file: manifest.manifestPath, field: 'task.type' });
-}
-
-export function linearPrecisionFor(manifest: Manifest, layerName: string): LinearPrecision {
-  const p = resolveLayerPrecision(manifest, layerName);
-  return {
-    mode: p.mode,
-    threshold: p.threshold,
-    thresholdUnits: p.thresholdUnits,
-    forwardRounding: p.rounding.forward,
-    backwardRounding: p.rounding.backward,
-    weightGradReusesSplit: p.weightGradReusesSplit,
-    granularity: p.granularity,
-  };
+  const message = t === 'squad'
+    ? 'squad runs are set up by setupFineTuning (engine/squad), not as a sentence task'
+    : `task type "${t}" is not implemented yet (classification, regression and squad are)`;
+  throw new OctetError('unsupported', message, { file: manifest.manifestPath, field: 'task.type' });
 }
 
 export async function setupRun(manifest: Manifest, backend: GemmBackend, o: SetupOptions): Promise<RunSetup> {
@@ -62,7 +53,7 @@ export async function setupRun(manifest: Manifest, backend: GemmBackend, o: Setu
   const checkpoint = await loadBertCheckpoint(modelDir, { head: 'sequence-classification' });
   const tokenizer = loadBertTokenizer(modelDir);
   const d = manifest.data;
-  const columns = { format: d.format, header: d.header, text: d.text, textPair: d.textPair, label: d.label };
+  const columns = { format: tableFormat(manifest), header: d.header, text: d.text, textPair: d.textPair, label: d.label };
   const notes: string[] = [];
 
   // The label map: explicit in the manifest, else the one saved with a fine-tuned model, else
@@ -94,17 +85,7 @@ export async function setupRun(manifest: Manifest, backend: GemmBackend, o: Setu
     problemType: task === 'regression' ? 'regression' : 'single_label_classification',
     architectures: ['BertForSequenceClassification'],
   };
-  if (manifest.train.dropout !== undefined) {
-    config.hiddenDropoutProb = manifest.train.dropout;
-    config.attentionProbsDropoutProb = manifest.train.dropout;
-  }
-  if (manifest.train.maxSeqLength > config.maxPositionEmbeddings) {
-    throw new OctetError('invalid-argument', `maxSeqLength ${manifest.train.maxSeqLength} exceeds the model's ${config.maxPositionEmbeddings} positions`, { file: manifest.manifestPath, field: 'train.maxSeqLength' });
-  }
-  const model = new BertModel(config, 'sequence-classification', backend, {
-    precisionFor: (name) => linearPrecisionFor(manifest, name),
-    seed: manifest.train.seed,
-  });
+  const model = createRunModel(manifest, backend, config, 'sequence-classification');
   const tensors = new Map(checkpoint.tensors);
   const headFits = !checkpoint.missing.includes('classifier.weight') && checkpoint.config.numLabels === numLabels;
   if (!headFits) {

@@ -1,6 +1,7 @@
 // The fine-tuning loop: AdamW with linear warmup and decay, gradient clipping and accumulation,
 // evaluation and checkpoints on schedule, best-model tracking, early stopping, cancellation and
-// exact resume. Emits RunEvents (events.ts) to the run folder and to the caller.
+// exact resume. Emits RunEvents (events.ts) to the run folder and to the caller. What differs
+// between tasks (inputs, loss, evaluation) comes from the task's FineTuningTask (task.ts).
 import { existsSync } from 'node:fs';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,18 +12,17 @@ import type { Manifest } from '../manifest/types';
 import { AdamW } from '../optim/adamw';
 import { clipGradNorm } from '../optim/clip';
 import { LinearWarmupDecaySchedule } from '../optim/schedule';
-import { writeDirAtomic } from '../fs/atomic';
-import { collate, epochBatches } from './batching';
+import { writeDirAtomic, writeJsonAtomic } from '../fs/atomic';
+import { epochBatches } from './batching';
 import {
   captureRngState, loadTrainingCheckpoint, LoadedCheckpoint, MODEL_SUBDIR, restoreRngState,
   saveTrainingCheckpoint, tokenizerFiles, TrainerState,
 } from './checkpoint';
-import { evaluate, EvalResult } from './evaluate';
 import type { EvalEvent, RunEvent, TrainStepEvent } from './events';
+import { setupFineTuning } from './fine-tuning-setup';
 import { RunFolder } from './run-folder';
 import { runInfo } from './run-info';
-import { setupRun } from './setup';
-import { lossAndGrad } from './task-head';
+import type { TaskEvaluation } from './task';
 
 export interface TrainOptions {
   resume?: boolean;
@@ -51,20 +51,17 @@ export async function train(manifest: Manifest, backend: GemmBackend, o: TrainOp
     throw new OctetError('invalid-argument', `the run folder already holds a run; pass --resume to continue it, or set another "output"`, { file: run.root, field: 'output' });
   }
 
-  const setup = await setupRun(manifest, backend, { modelDir: resumeFrom?.modelDir, loadTrain: true, loadEval: true });
+  const setup = await setupFineTuning(manifest, backend, { modelDir: resumeFrom?.modelDir, loadTrain: true, loadEval: true });
   for (const n of setup.notes) log(n);
-  const { model } = setup;
-  const trainSet = setup.train!;
+  const { model, task } = setup;
   const t = manifest.train;
   const accum = t.gradientAccumulationSteps;
-  const batchesPerEpoch = Math.ceil(trainSet.features.length / t.batchSize);
+  const batchesPerEpoch = Math.ceil(task.trainSize / t.batchSize);
   const stepsPerEpoch = Math.ceil(batchesPerEpoch / accum);
   const totalSteps = Math.min(t.maxSteps ?? Infinity, stepsPerEpoch * t.epochs);
   const params = [...model.params.values()];
   const optimizer = new AdamW(params, { lr: t.learningRate, weightDecay: t.weightDecay });
   const schedule = new LinearWarmupDecaySchedule({ baseLr: t.learningRate, totalSteps, warmupSteps: t.warmupSteps, warmupRatio: t.warmupRatio });
-  const padId = setup.tokenizer.vocab.special.pad;
-  const evalOpts = { task: setup.task, numLabels: setup.numLabels, positiveClass: setup.positiveClass, batchSize: t.batchSize, padId };
   const metricName = t.metricForBestModel;
   const greaterIsBetter = metricGreaterIsBetter(metricName);
 
@@ -94,15 +91,15 @@ export async function train(manifest: Manifest, backend: GemmBackend, o: TrainOp
   const extraFiles = run.tokenizerFiles();
   const startEvent: RunEvent = {
     type: 'start', step: state.step, epoch: fracEpoch(), time: now(), totalSteps, mode: manifest.precision.mode,
-    task: setup.task, resumedFrom: resumeFrom ? state.step : null, trainExamples: trainSet.features.length,
-    evalExamples: setup.eval?.features.length ?? 0, truncated: trainSet.truncatedExamples,
+    task: task.type, resumedFrom: resumeFrom ? state.step : null, trainExamples: task.trainSize,
+    evalExamples: task.evalSize, truncated: task.truncatedExamples,
   };
   // Only the first start goes to the file, so a resumed run's file matches an uninterrupted one.
   await emit(startEvent, !resumeFrom);
 
-  const doEval = async (): Promise<EvalResult | null> => {
-    if (!setup.eval) return null;
-    const r = await evaluate(model, setup.eval.features, evalOpts);
+  const doEval = async (): Promise<TaskEvaluation | null> => {
+    const r = await task.evaluate(model, t.batchSize);
+    if (!r) return null;
     const value = metricName === 'loss' ? r.loss : r.metrics[metricName];
     const improved = state.best === null || (greaterIsBetter ? value > state.best.value : value < state.best.value);
     if (improved) {
@@ -111,6 +108,8 @@ export async function train(manifest: Manifest, backend: GemmBackend, o: TrainOp
     } else {
       state.evalsWithoutImprovement++;
     }
+    // The best evaluation's answers go with the best model (model/ holds the best checkpoint).
+    if (improved && r.predictionsJson !== undefined) await writeJsonAtomic(run.predictionsPath, r.predictionsJson);
     const e: EvalEvent = { type: 'eval', step: state.step, epoch: fracEpoch(), time: now(), loss: r.loss, metrics: r.metrics, best: improved };
     await emit(e);
     await emitOutlierStats();
@@ -142,7 +141,7 @@ export async function train(manifest: Manifest, backend: GemmBackend, o: TrainOp
   const due = (every: number | 'epoch', endOfEpoch: boolean): boolean =>
     every === 'epoch' ? endOfEpoch : state.step % every === 0;
 
-  let lastEval: EvalResult | null = null;
+  let lastEval: TaskEvaluation | null = null;
   let stepLoss = 0;
   let stepTokens = 0;
   let stepStart = performance.now();
@@ -157,13 +156,14 @@ export async function train(manifest: Manifest, backend: GemmBackend, o: TrainOp
   };
   model.zeroGrad();
   outer: while (state.epoch < t.epochs && state.step < totalSteps) {
-    const batches = epochBatches(trainSet.features.length, t.batchSize, t.seed, state.epoch, true);
+    const batches = epochBatches(task.trainSize, t.batchSize, t.seed, state.epoch, true);
     while (state.batchInEpoch < batches.length) {
-      const b = collate(trainSet.features, batches[state.batchInEpoch], padId);
+      const batch = task.trainBatch(batches[state.batchInEpoch]);
+      const b = batch.input;
       let loss: number;
       try {
         const logits = await model.forward(b, true);
-        const lg = lossAndGrad(setup.task, logits, b.labels, setup.numLabels);
+        const lg = batch.lossAndGrad(logits);
         loss = lg.loss;
         if (!Number.isFinite(loss)) await diverged(`the loss became ${loss}`);
         if (accum > 1) for (let i = 0; i < lg.dLogits.length; i++) lg.dLogits[i] /= accum;

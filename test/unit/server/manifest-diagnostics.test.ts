@@ -91,6 +91,13 @@ describe('manifest diagnostics', () => {
     assert.deepEqual(actions?.[0].edit?.changes?.[uri], [{ range: d.range, newText: '"sentence"' }]);
   });
 
+  it('reports nothing for a squad manifest over jsonl questions with nested answers', async () => {
+    project.write('data/squad.jsonl', '{"id": "a", "question": "Who?", "context": "The cat.", "answers": {"text": ["The cat"], "answer_start": [0]}}\n');
+    const text = manifestText({ task: { type: 'squad' }, data: { train: 'data/squad.jsonl' } });
+    const diagnostics = await client.openAndSettle(nextUri(), text);
+    assert.deepEqual(diagnostics, [], listing(diagnostics));
+  });
+
   it('names the fields of a jsonl file when a column is not among them', async () => {
     project.write('data/train.jsonl', '{"text": "fine", "label": "1"}\n{"text": "dull", "label": "0"}\n');
     const text = manifestText({ data: { train: 'data/train.jsonl', text: 'sentence', label: 'label' } });

@@ -1,0 +1,52 @@
+// The model a run trains, built the same way for every task: the manifest's dropout override,
+// its maxSeqLength checked against the model's positions, and each linear layer in the precision
+// the manifest gives its name.
+import type { BertConfig } from '../checkpoint/bert-config';
+import { OctetError } from '../errors';
+import type { GemmBackend } from '../kernels/backend';
+import { resolveLayerPrecision } from '../manifest/layer-patterns';
+import type { DataFormat as TableFormat } from '../data/formats';
+import type { Manifest } from '../manifest/types';
+import { BertModel, type SupportedHead } from '../model/bert-model';
+import type { LinearPrecision } from '../nn/precision';
+
+export function linearPrecisionFor(manifest: Manifest, layerName: string): LinearPrecision {
+  const p = resolveLayerPrecision(manifest, layerName);
+  return {
+    mode: p.mode,
+    threshold: p.threshold,
+    thresholdUnits: p.thresholdUnits,
+    forwardRounding: p.rounding.forward,
+    backwardRounding: p.rounding.backward,
+    weightGradReusesSplit: p.weightGradReusesSplit,
+    granularity: p.granularity,
+  };
+}
+
+/** A BertModel with `head` for `config` (already set up for the task), randomly initialised. */
+export function createRunModel(manifest: Manifest, backend: GemmBackend, config: BertConfig, head: SupportedHead): BertModel {
+  const c: BertConfig = { ...config };
+  if (manifest.train.dropout !== undefined) {
+    c.hiddenDropoutProb = manifest.train.dropout;
+    c.attentionProbsDropoutProb = manifest.train.dropout;
+  }
+  if (manifest.train.maxSeqLength > c.maxPositionEmbeddings) {
+    throw new OctetError('invalid-argument', `maxSeqLength ${manifest.train.maxSeqLength} exceeds the model's ${c.maxPositionEmbeddings} positions`, { file: manifest.manifestPath, field: 'train.maxSeqLength' });
+  }
+  return new BertModel(c, head, backend, {
+    precisionFor: (name) => linearPrecisionFor(manifest, name),
+    seed: manifest.train.seed,
+  });
+}
+
+/**
+ * The manifest's data format as the table readers know it. SQuAD JSON has its own reader
+ * (engine/squad); the manifest checks keep it to squad tasks, so a table reader never sees it.
+ */
+export function tableFormat(manifest: Manifest): TableFormat {
+  const f = manifest.data.format;
+  if (f === 'json') {
+    throw new OctetError('unsupported', `json (SQuAD JSON) data is read only for squad tasks, not ${manifest.task.type}`, { file: manifest.manifestPath, field: 'data.format' });
+  }
+  return f;
+}
