@@ -1,9 +1,8 @@
 // The run commands a manifest offers: as code lenses above it, and through
-// workspace/executeCommand so any editor can run them. Running jobs is not wired up yet, so
-// executing one answers with an error that says so, rather than pretending to start something.
+// workspace/executeCommand so any editor can run them. Each starts a job (server/jobs/).
 import { type CodeLens, LSPErrorCodes, ResponseError } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { OctetCommands } from './protocol';
+import { type JobKind, type OctetCommand, OctetCommands, type StartJobOptions, type StartJobParams, type StartJobResult } from './protocol';
 
 const LENSES = [
   { title: 'Fine-tune', command: OctetCommands.fineTune },
@@ -23,10 +22,25 @@ export function manifestCodeLenses(doc: TextDocument): CodeLens[] {
   return LENSES.map(({ title, command }) => ({ range, command: { title, command, arguments: [doc.uri] } }));
 }
 
-/** workspace/executeCommand for our commands: not available yet; refuses bad arguments clearly. */
-export function executeManifestCommand(command: string, args: unknown[] | undefined): never {
+const KIND_OF_COMMAND: Readonly<Record<OctetCommand, JobKind>> = {
+  [OctetCommands.fineTune]: 'train',
+  [OctetCommands.profile]: 'profile',
+  [OctetCommands.compare]: 'compare',
+};
+
+/**
+ * workspace/executeCommand for our commands: `[manifestUri, options?]` starts the command's job
+ * and answers its StartJobResult; bad arguments are refused clearly.
+ */
+export function executeManifestCommand(
+  command: string,
+  args: unknown[] | undefined,
+  startJob: (params: StartJobParams) => Promise<StartJobResult>,
+): Promise<StartJobResult> {
   if (!COMMAND_IDS.includes(command)) throw new ResponseError(LSPErrorCodes.RequestFailed, `unknown command "${command}"`);
   const uri = args?.[0];
   if (typeof uri !== 'string') throw new ResponseError(LSPErrorCodes.RequestFailed, `${command} takes the manifest's URI as its argument`);
-  throw new ResponseError(LSPErrorCodes.RequestFailed, `${command} is not available yet: this version of the Octet language server cannot run jobs (${uri})`);
+  const raw = args?.[1];
+  const options: StartJobOptions = typeof raw === 'object' && raw !== null && (raw as StartJobOptions).resume === true ? { resume: true } : {};
+  return startJob({ manifestUri: uri, kind: KIND_OF_COMMAND[command as OctetCommand], options });
 }

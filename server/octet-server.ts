@@ -20,6 +20,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { detectClientSupport, type ClientSupport } from './client-support';
 import { quickFixes } from './code-actions';
 import { DataSampler } from './data-sample';
+import { registerJobs, SHUTDOWN_GRACE_MS } from './jobs/register-jobs';
 import { createManifestJsonService, type ManifestJsonService } from './json-language-service';
 import { layerKeyCompletions } from './layer-completion';
 import { COMMAND_IDS, executeManifestCommand, manifestCodeLenses } from './manifest-commands';
@@ -55,6 +56,14 @@ export function startOctetServer(connection: Connection): void {
     const doc = manifestDocument(uri);
     return doc !== undefined && excessiveNestingAt(doc.getText()) === undefined ? doc : undefined;
   };
+
+  const jobs = registerJobs(connection, {
+    threads: () => settings.threads,
+    maxConcurrentJobs: () => settings.maxConcurrentJobs,
+    progress: () => settings.jobProgress,
+    openManifests: () => documents.keys().filter(isManifestUri),
+    log,
+  });
 
   const diagnostics = new ManifestDiagnostics({
     document: manifestDocument,
@@ -105,6 +114,7 @@ export function startOctetServer(connection: Connection): void {
     initialSettings = readSettings(params.initializationOptions);
     settings = initialSettings;
     json = createManifestJsonService(log, params.capabilities);
+    jobs.initialize(params);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -243,9 +253,14 @@ export function startOctetServer(connection: Connection): void {
     return doc === undefined ? [] : manifestCodeLenses(doc);
   });
 
-  connection.onExecuteCommand((params) => executeManifestCommand(params.command, params.arguments));
+  connection.onExecuteCommand((params) => executeManifestCommand(params.command, params.arguments, jobs.start));
 
-  connection.onShutdown(() => diagnostics.dispose());
+  connection.onShutdown(async () => {
+    diagnostics.dispose();
+    // Running jobs save a checkpoint and stop; a job's stdout must still be read until it exits.
+    await jobs.dispose(SHUTDOWN_GRACE_MS);
+  });
+  process.on('exit', () => jobs.killAll());
 
   documents.listen(connection);
   connection.listen();

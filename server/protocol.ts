@@ -27,11 +27,25 @@ export interface OctetInitializationOptions {
   schemaContributedByClient?: boolean;
   /** Milliseconds after the last edit before the (slower) semantic checks run. Default 200. */
   semanticCheckDelayMs?: number;
+  /** onnxruntime intra-op threads for each job (the CLI's `--threads`). Default: the manifest's, else the CLI's default. */
+  threads?: number;
+  /**
+   * Jobs that may run at once on this machine, counted across every Octet daemon of the same
+   * user (lock files in the temp folder). Default 1: a training job uses every core it is given.
+   */
+  maxConcurrentJobs?: number;
+  /**
+   * Report each job as LSP work-done progress (`window/workDoneProgress/create`, `$/progress`,
+   * cancellable). Default true. The VS Code client turns it off: it draws its own notification
+   * with Cancel and a status bar item from JobEvent notifications.
+   */
+  jobProgress?: boolean;
 }
 
 /**
- * Commands the server offers through code lenses and `workspace/executeCommand`. Each takes one
- * argument: the manifest's URI (a string).
+ * Commands the server offers through code lenses and `workspace/executeCommand`. Each takes the
+ * manifest's URI (a string) and, optionally, a StartJobOptions object; each starts a job
+ * (fineTune: 'train', profile: 'profile', compare: 'compare') and answers its StartJobResult.
  */
 export const OctetCommands = {
   fineTune: 'octet.fineTune',
@@ -46,19 +60,34 @@ export type OctetCommand = (typeof OctetCommands)[keyof typeof OctetCommands];
 /** What a job does: fine-tune, compare precisions, or profile the layers' quantization error. */
 export type JobKind = 'train' | 'compare' | 'profile';
 
+/** Options of a job; unknown keys are ignored. */
+export interface StartJobOptions {
+  /** 'train': continue from the run folder's latest checkpoint (`octet train --resume`). */
+  resume?: boolean;
+}
+
 export interface StartJobParams {
-  /** URI of the octet.json to run. */
+  /** URI of the octet.json to run (a file: URI; the file as saved on disk is what runs). */
   manifestUri: string;
   kind: JobKind;
-  /** Kind-specific options (e.g. which precisions to compare); loosely typed until jobs exist. */
-  options?: Record<string, unknown>;
+  options?: StartJobOptions;
 }
 
 export interface StartJobResult {
   jobId: string;
+  /** 'queued' when it waits for another job of the same manifest or for a free slot on the machine. */
+  state: RunState;
+  /** Where the job's log (the CLI's stderr) is written. */
+  logPath: string;
+  /** The manifest's run folder (`output`), when the manifest could be read. */
+  runFolder?: string;
 }
 
-/** Sent by the client: start a job for a manifest. Answers at once; progress comes as JobEvent. */
+/**
+ * Sent by the client: start a job for a manifest. Answers at once; the job runs in a child
+ * process (`octet <kind> <manifest> --json`), its progress comes as JobEvent and JobState. Fails
+ * for a manifest that is not a file on disk, and for a kind this version's CLI cannot run.
+ */
 export namespace StartJob {
   export const method = 'octet/startJob' as const;
   export const type = new RequestType<StartJobParams, StartJobResult, void>(method);
@@ -89,6 +118,13 @@ export interface JobInfo {
   finishedAt?: number;
   /** Where the job's log is written, for "open log". */
   logPath?: string;
+  /** The manifest's run folder, when the manifest could be read. */
+  runFolder?: string;
+  /** Why it failed or was cancelled, once it has ended. */
+  message?: string;
+  /** Progress of a running job, from its latest events. */
+  step?: number;
+  totalSteps?: number;
 }
 
 /** A finished run found on disk (a run folder), possibly from before the daemon started. */
@@ -99,9 +135,20 @@ export interface PastRunInfo {
   kind?: JobKind;
   state?: RunState;
   startedAt?: number;
+  /** Milliseconds since the Unix epoch, of the end event; absent when the run has none (interrupted, or running elsewhere). */
   finishedAt?: number;
-  /** Final eval metrics, when known. */
+  /** Final eval metrics (else the latest evaluation's), when known. */
   metrics?: Record<string, number>;
+  /** Precision mode and task, from the run's start event. */
+  mode?: string;
+  task?: string;
+  /** The last step recorded, and the run's planned total. */
+  steps?: number;
+  totalSteps?: number;
+  /** The end event's message (why it failed or stopped). */
+  message?: string;
+  /** It holds a checkpoint and did not complete: `octet train --resume` (startJob resume) continues it. */
+  resumable?: boolean;
 }
 
 export interface ListJobsResult {
@@ -110,7 +157,10 @@ export interface ListJobsResult {
   pastRuns: PastRunInfo[];
 }
 
-/** Sent by the client: the daemon's jobs and the past runs it knows of. */
+/**
+ * Sent by the client: the daemon's jobs and the past runs it knows of: the run folders of the
+ * manifests it has seen (opened, run, or found up to three folders deep in the workspace).
+ */
 export namespace ListJobs {
   export const method = 'octet/listJobs' as const;
   export const type = new RequestType0<ListJobsResult, void>(method);
@@ -135,6 +185,15 @@ export interface JobStateParams {
   /** Why it failed or was cancelled, or other news for the user. */
   message?: string;
   logPath?: string;
+  manifestUri?: string;
+  kind?: JobKind;
+  runFolder?: string;
+  /**
+   * With the final state: the job's result, the JSON object it printed that is not an event
+   * (profile: engine/profile/types.ts ActivationProfile; compare: engine/compare/types.ts
+   * CompareSummary). Train jobs have none: their events say everything.
+   */
+  result?: Record<string, unknown>;
 }
 
 /** Sent by the server: a job changed state (queued, running, completed, cancelled, failed). */

@@ -6,11 +6,18 @@ import type { OctetInitializationOptions } from './protocol';
 export interface OctetSettings {
   schemaContributedByClient: boolean;
   semanticCheckDelayMs: number;
+  /** undefined: the manifest's or the CLI's default. */
+  threads: number | undefined;
+  maxConcurrentJobs: number;
+  jobProgress: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<OctetSettings> = {
   schemaContributedByClient: false,
   semanticCheckDelayMs: 200,
+  threads: undefined,
+  maxConcurrentJobs: 1,
+  jobProgress: true,
 };
 
 /** The longest delay accepted; a larger value would make diagnostics look broken. */
@@ -33,7 +40,18 @@ export function readSettings(raw: unknown, base: Readonly<OctetSettings> = DEFAU
   if (typeof delay === 'number' && Number.isFinite(delay) && delay >= 0) {
     settings.semanticCheckDelayMs = Math.min(delay, MAX_DELAY_MS);
   }
+  const threads = pick('threads');
+  if (isPositiveInteger(threads)) settings.threads = threads;
+  else if (threads === null || threads === 0) settings.threads = undefined; // VS Code's "use the default"
+  const concurrent = pick('maxConcurrentJobs');
+  if (isPositiveInteger(concurrent)) settings.maxConcurrentJobs = concurrent;
+  const progress = pick('jobProgress');
+  if (typeof progress === 'boolean') settings.jobProgress = progress;
   return settings;
+}
+
+function isPositiveInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 1024;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -40,6 +40,17 @@ function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * webview.cspSource: VS Code gives a list such as `'self' https://*.vscode-cdn.net`. Accepts
+ * 'self', schemes and hosts, space-separated; refuses anything that would end the directive (`;`)
+ * or loosen the policy ('unsafe-inline', 'nonce-…', '*', …).
+ */
+function isCspSourceList(cspSource: string): boolean {
+  const scheme = /^[a-z][a-z0-9+.-]*:$/i;
+  const host = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\*\.)?[a-z0-9+-]+(?:\.[a-z0-9+-]+)*(?::\d+|:\*)?(?:\/[^\s;,'"<>]*)?$/i;
+  return cspSource.length > 0 && cspSource.split(' ').every((t) => t === "'self'" || scheme.test(t) || host.test(t));
+}
+
 /** The Content-Security-Policy of the dashboard: local resources and nonce'd inline code only. */
 export function dashboardCsp(cspSource: string, nonce: string): string {
   return [
@@ -55,8 +66,8 @@ export function dashboardCsp(cspSource: string, nonce: string): string {
 export function dashboardHtml(options: DashboardHtmlOptions): string {
   const { scriptUri, cspSource, nonce } = options;
   if (!NONCE_PATTERN.test(nonce)) throw new Error('dashboardHtml: the nonce must be 16+ base64 characters (use newNonce())');
-  if (/[;'"\s]/.test(cspSource) || cspSource.length === 0) {
-    throw new Error(`dashboardHtml: cspSource must be a single CSP source expression, got '${cspSource}'`);
+  if (!isCspSourceList(cspSource)) {
+    throw new Error(`dashboardHtml: cspSource must be CSP source expressions ('self', a scheme or a host), got '${cspSource}'`);
   }
   const n = escapeAttr(nonce);
   const styles = (options.styleUris ?? [])

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { OctetError } from '../errors';
 import { runGemmBench } from '../bench/gemm';
 import { formatTable, writeJsonReport } from '../bench/report';
+import { benchProfileCommand } from './bench-profile-command';
 import { benchTrainCommand } from './bench-train-command';
 
 export interface BenchCommandOptions {
@@ -16,13 +17,14 @@ export interface BenchCommandOptions {
   pytorch?: boolean;
 }
 
-const BENCHES = ['gemm', 'train'] as const;
+const BENCHES = ['gemm', 'train', 'profile'] as const;
 
 export async function benchCommand(what: string, opts: BenchCommandOptions): Promise<void> {
   if (!(BENCHES as readonly string[]).includes(what)) {
     throw new OctetError('invalid-argument', `unknown benchmark "${what}" (available: ${BENCHES.join(', ')})`);
   }
   if (what === 'train') return benchTrainCommand(opts);
+  if (what === 'profile') return benchProfileCommand(opts);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const report = await runGemmBench({
     rounds: opts.rounds ? Number(opts.rounds) : undefined,

@@ -4,6 +4,7 @@ import { isOctetError } from '../errors';
 import { benchCommand } from './bench-command';
 import { benchTrainOneCommand } from './bench-train-command';
 import { evalCommand, predictCommand, trainCommand } from './train-commands';
+import { registerOutlierCommands } from './outlier-commands';
 
 export function fail(e: unknown): never {
   // Octet's own errors carry a message meant for the user; anything else is a bug: show the stack.
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
   program
     .command('bench')
     .description('Benchmark kernels: prints a table and writes JSON (bench-results/<what>.json)')
-    .argument('[what]', 'which benchmark: gemm', 'gemm')
+    .argument('[what]', 'which benchmark: gemm, train, profile', 'gemm')
     .option('--json', 'print the JSON report on stdout instead of the table')
     .option('--out <file>', 'where to write the JSON report')
     .option('--rounds <n>', 'timed rounds per kernel')
@@ -54,12 +55,13 @@ export function buildProgram(): Command {
     .action((manifest: string, opts) => evalCommand(manifest, opts));
   program
     .command('predict')
-    .description('Predict every row of a file with the manifest\'s text columns; one line per row, in order')
+    .description('Predict every row of a file with the manifest\'s text columns (squad: answer every question); one line per row, in order')
     .argument('<manifest>', 'path to octet.json (or its folder)')
-    .requiredOption('--input <file>', 'TSV, CSV or JSONL file with the text columns')
+    .requiredOption('--input <file>', 'TSV, CSV or JSONL file with the text columns (squad: SQuAD JSON or JSONL questions)')
     .option('--checkpoint <dir>', 'a checkpoint or model folder to use')
-    .option('--json', 'one JSON object per row: {line, prediction, logits}')
+    .option('--json', 'one JSON object per row: {line, prediction, logits} (squad: {id, answer, score})')
     .option('--threads <n>', 'onnxruntime intra-op threads')
     .action((manifest: string, opts) => predictCommand(manifest, opts));
+  registerOutlierCommands(program);
   return program;
 }

@@ -34,6 +34,18 @@ export interface StartOptions {
   /** Advertise pull diagnostics with refresh support (default), or only push. */
   pull?: boolean;
   initializationOptions?: Record<string, unknown>;
+  /** Advertise window.workDoneProgress (the server then reports jobs as $/progress). */
+  workDoneProgress?: boolean;
+  /** Extra environment for the server process (e.g. OCTET_JOB_SLOTS_DIR). */
+  env?: Record<string, string>;
+  /** LSP workspace folders (file: URIs). */
+  workspaceFolders?: string[];
+}
+
+/** A `$/progress` notification as received. */
+export interface ProgressNotification {
+  token: string | number;
+  value: { kind: 'begin' | 'report' | 'end'; title?: string; percentage?: number; message?: string; cancellable?: boolean };
 }
 
 export class LspTestClient {
@@ -41,6 +53,10 @@ export class LspTestClient {
   refreshes = 0;
   readonly published = new Map<string, PublishDiagnosticsParams[]>();
   readonly logs: string[] = [];
+  /** Every notification by method (octet/jobEvent, octet/jobState, $/progress, ...), in order. */
+  readonly notifications: { method: string; params: unknown }[] = [];
+  /** Tokens the server created with window/workDoneProgress/create. */
+  readonly progressTokens: (string | number)[] = [];
   initializeResult!: InitializeResult;
   private stderr = '';
   private exited: string | undefined;
@@ -53,7 +69,7 @@ export class LspTestClient {
 
   static async start(options: StartOptions = {}): Promise<LspTestClient> {
     if (!fs.existsSync(SERVER_PATH)) throw new Error(`${SERVER_PATH} is missing: run node scripts/bundle.mjs first`);
-    const child = spawn(process.execPath, [SERVER_PATH, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SERVER_PATH, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspTestClient(child, connection);
     child.stderr!.on('data', (chunk: Buffer) => (client.stderr += chunk.toString()));
@@ -77,14 +93,26 @@ export class LspTestClient {
     connection.onNotification('window/logMessage', (params: { message: string }) => {
       client.logs.push(params.message);
     });
+    connection.onRequest('window/workDoneProgress/create', (params: { token: string | number }) => {
+      client.progressTokens.push(params.token);
+      return null;
+    });
+    for (const method of ['octet/jobEvent', 'octet/jobState', '$/progress']) {
+      connection.onNotification(method, (params: unknown) => {
+        client.notifications.push({ method, params });
+        client.notify();
+      });
+    }
     connection.listen();
 
     const pull = options.pull ?? true;
     client.initializeResult = await connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
+      workspaceFolders: options.workspaceFolders?.map((uri, i) => ({ uri, name: `folder${i}` })) ?? null,
       initializationOptions: options.initializationOptions,
       capabilities: {
+        ...(options.workDoneProgress === true && { window: { workDoneProgress: true } }),
         textDocument: {
           synchronization: { didSave: true },
           completion: { completionItem: { snippetSupport: true } },
@@ -164,6 +192,11 @@ export class LspTestClient {
   codeActions(uri: string, diagnostics: TestDiagnostic[]): Promise<CodeAction[] | null> {
     const range = diagnostics[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     return this.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics } });
+  }
+
+  /** The params of every notification of `method` received so far. */
+  received<T>(method: string): T[] {
+    return this.notifications.filter((n) => n.method === method).map((n) => n.params as T);
   }
 
   executeCommand(command: string, args: unknown[]): Promise<unknown> {

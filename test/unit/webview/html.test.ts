@@ -72,7 +72,17 @@ describe('dashboardHtml', () => {
   it('refuses weak nonces and malformed CSP sources', () => {
     assert.throws(() => dashboardHtml({ scriptUri: SCRIPT, cspSource: CSP_SOURCE, nonce: 'abc' }), /nonce/);
     assert.throws(() => dashboardHtml({ scriptUri: SCRIPT, cspSource: CSP_SOURCE, nonce: `${nonce}' 'unsafe-inline` }), /nonce/);
-    assert.throws(() => dashboardHtml({ scriptUri: SCRIPT, cspSource: "'self' https://evil.example", nonce }), /cspSource/);
+    for (const bad of ["'unsafe-inline'", 'https://x.example; script-src *', '*', "'self' 'nonce-abc'", 'https://x.example,*', '"x"', '']) {
+      assert.throws(() => dashboardHtml({ scriptUri: SCRIPT, cspSource: bad, nonce }), /cspSource/, bad);
+    }
+  });
+
+  it('accepts the source list VS Code gives (webview.cspSource)', () => {
+    const real = "'self' https://*.vscode-cdn.net";
+    const html = dashboardHtml({ scriptUri: SCRIPT, cspSource: real, nonce });
+    assert.ok(html.includes(`img-src ${real} data:`));
+    assert.doesNotThrow(() => dashboardHtml({ scriptUri: SCRIPT, cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce }));
+    assert.doesNotThrow(() => dashboardHtml({ scriptUri: SCRIPT, cspSource: 'vscode-webview-resource:', nonce }));
   });
 });
 
