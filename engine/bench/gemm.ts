@@ -6,7 +6,7 @@ import { detectCpuFeatures } from '../kernels/cpu-features';
 import { OrtBackend } from '../kernels/ort-backend';
 import { quantizeDfp } from '../quant/dfp';
 import { findOutlierColumns, splitOutliers } from '../quant/outliers';
-import { RoundingRng } from '../quant/rng';
+import { Rng } from '../nn/ops/rng';
 import { TimedCase, timeInterleaved, TimingSummary } from './timing';
 
 export interface GemmBenchRow {
@@ -54,14 +54,9 @@ export const OUTLIER_FRACTIONS = [0.001, 0.01, 0.05];
 /** Outliers planted well above gamma = 5 on every row of their columns: the tiled GEMM's worst case. */
 const OUTLIER_MAGNITUDE = 40;
 
-function gaussian(rng: RoundingRng, n: number, scale: number): Float32Array {
+function gaussian(rng: Rng, n: number, scale: number): Float32Array {
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(Math.max(rng.next(), 1e-12))) * scale;
-    const t = 2 * Math.PI * rng.next();
-    out[i] = r * Math.cos(t);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(t);
-  }
+  rng.fillNormal(out, 0, scale);
   return out;
 }
 
@@ -106,7 +101,7 @@ function llmInt8Operands(x: Float32Array, w: Float32Array, bias: Float32Array, m
 
 function forwardCases(backend: OrtBackend, shape: [number, number, number], fractions: number[]): { cases: TimedCase[]; meta: Map<string, Omit<GemmBenchRow, 'ms' | 'p10Ms' | 'p90Ms' | 'gops' | 'speedupVsFp32' | 'timeVsInt8'>> } {
   const [m, k, n] = shape;
-  const rng = new RoundingRng(m * 31 + k * 7 + n);
+  const rng = new Rng(m * 31 + k * 7 + n);
   // Ordinary activations stay below gamma, so the planted columns are the only outliers.
   const x = clampBelowGamma(gaussian(rng, m * k, 1));
   const w = gaussian(rng, n * k, 1 / Math.sqrt(k));
@@ -124,7 +119,7 @@ function forwardCases(backend: OrtBackend, shape: [number, number, number], frac
   for (const f of fractions) {
     const count = Math.max(1, Math.round(f * k));
     const xo = Float32Array.from(x);
-    for (const c of evenlySpacedColumns(k, count)) for (let r = 0; r < m; r++) xo[r * k + c] = (r & 1 ? 1 : -1) * OUTLIER_MAGNITUDE * (1 + rng.next());
+    for (const c of evenlySpacedColumns(k, count)) for (let r = 0; r < m; r++) xo[r * k + c] = (r & 1 ? 1 : -1) * OUTLIER_MAGNITUDE * (1 + rng.nextFloat());
     const tiled = splitOutliers(xo, m, k, { threshold: 5 });
     const columns = tiled.outlier?.columns.length ?? 0;
     add(`${shape}-tiled-${f}`, 'int8-outlier', f, columns, () => backend.linearForward({ x: tiled, w: wq, bias }));
@@ -136,7 +131,7 @@ function forwardCases(backend: OrtBackend, shape: [number, number, number], frac
 
 function weightGradCases(backend: GemmBackend, shape: [number, number, number]): { cases: TimedCase[]; meta: Map<string, Omit<GemmBenchRow, 'ms' | 'p10Ms' | 'p90Ms' | 'gops' | 'speedupVsFp32' | 'timeVsInt8'>> } {
   const [nOut, tokens, kIn] = shape;
-  const rng = new RoundingRng(99);
+  const rng = new Rng(99);
   const dy = gaussian(rng, tokens * nOut, 1e-3);
   const x = gaussian(rng, tokens * kIn, 1);
   const dyq = quantizeDfp(dy, tokens, nOut, { bits: 8, rounding: 'stochastic', rng });

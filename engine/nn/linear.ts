@@ -6,7 +6,7 @@ import type { GemmBackend } from '../kernels/backend';
 import { FUSED_MAX_ROWS, FusedSaved, isFusedBackend } from '../kernels/fused-linear';
 import { DfpMatrix, quantizeDfp } from '../quant/dfp';
 import { QuantizedActivation, splitOutliers } from '../quant/outliers';
-import { RoundingRng } from '../quant/rng';
+import { Rng } from './ops/rng';
 import { DEFAULT_PRECISION, LinearPrecision } from './precision';
 import { timeSync } from '../perf/step-timer';
 
@@ -52,7 +52,7 @@ export class Linear {
   precision: LinearPrecision;
   lastStats: LinearStats | null = null;
   private saved: SavedForInt8 | SavedFused | SavedForFp32 | null = null;
-  private readonly rng: RoundingRng;
+  private readonly rng: Rng;
 
   constructor(
     readonly name: string,
@@ -67,7 +67,7 @@ export class Linear {
     const withBias = options.bias ?? true;
     this.bias = withBias ? new Float32Array(outFeatures) : null;
     this.gradBias = withBias ? new Float32Array(outFeatures) : null;
-    this.rng = new RoundingRng(options.seed ?? 0);
+    this.rng = new Rng(options.seed ?? 0);
   }
 
   /** Y [rows x out] from X [rows x in]; keeps what backward needs. */
@@ -183,11 +183,11 @@ export class Linear {
 
   /** Rounding state, saved in checkpoints so a resumed run draws the same numbers. */
   getRngState(): number[] {
-    return this.rng.getState();
+    return Array.from(this.rng.getState());
   }
 
   setRngState(state: readonly number[]): void {
-    this.rng.setState(state);
+    this.rng.setState(Uint32Array.from(state));
   }
 }
 

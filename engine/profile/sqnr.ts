@@ -10,7 +10,7 @@
 import type { GemmBackend } from '../kernels/backend';
 import { type DfpMatrix, type Granularity, quantizeDfp, type Rounding } from '../quant/dfp';
 import { type QuantizedActivation, splitOutliers } from '../quant/outliers';
-import { RoundingRng } from '../quant/rng';
+import { Rng } from '../nn/ops/rng';
 import type { RowInfo, TensorScan } from './tensor-scan';
 import type { SqnrFigures } from './types';
 
@@ -69,14 +69,14 @@ export class SqnrAccumulator {
   private errInt8 = 0;
   private errOutlier = 0;
   private rows = 0;
-  private readonly rng: RoundingRng;
+  private readonly rng: Rng;
 
   constructor(
     private readonly w: DfpMatrix,
     private readonly bias: Float32Array | null,
     private readonly q: SqnrQuantization,
   ) {
-    this.rng = new RoundingRng(q.seed);
+    this.rng = new Rng(q.seed);
   }
 
   /**

@@ -1,7 +1,7 @@
 // Dynamic fixed point (block floating point): one power-of-two step shared by a whole tensor (or
 // by each row), each element a b-bit signed integer. See ../shared/notes/method.md, section 2.
 import { OctetError } from '../errors';
-import { RoundingRng } from './rng';
+import type { Rng } from '../nn/ops/rng';
 
 export type Rounding = 'nearest' | 'stochastic';
 /**
@@ -16,7 +16,7 @@ export interface DfpOptions {
   rounding?: Rounding;
   granularity?: Granularity;
   /** Required for stochastic rounding. */
-  rng?: RoundingRng;
+  rng?: Rng;
 }
 
 /** A quantized matrix: value[i][j] = q[i*cols + j] * 2^exponent(row i). */
@@ -120,23 +120,13 @@ function roundNearest(q: Int8Array | Int16Array, x: Float32Array, start: number,
 
 /**
  * q[i] = floor(v + u), u uniform in [0, 1): equal in distribution to floor(v) + Bernoulli(frac(v)),
- * so E[q] = v exactly and gradient estimates stay unbiased. The generator (sfc32, as
- * RoundingRng.next) is inlined on local variables; a method call per element cost more than the
- * rounding itself. v + u is exact in float64 for |v| < 2^20.
+ * so E[q] = v exactly and gradient estimates stay unbiased. The noise comes in one bulk draw
+ * (Rng.fillUniform); v + u is exact in float64 for |v| < 2^20.
  */
-function roundStochastic(q: Int8Array | Int16Array, x: Float32Array, start: number, end: number, inv: number, rng: RoundingRng): void {
-  let [a, b, c, d] = rng.getState();
-  const toUnit = 1 / 4294967296;
-  for (let i = start; i < end; i++) {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    q[i] = Math.floor(x[i] * inv + (t >>> 0) * toUnit) | 0;
-  }
-  rng.setState([a, b, c, d]);
+function roundStochastic(q: Int8Array | Int16Array, x: Float32Array, start: number, end: number, inv: number, rng: Rng): void {
+  const u = new Float32Array(end - start);
+  rng.fillUniform(u);
+  for (let i = start; i < end; i++) q[i] = Math.floor(x[i] * inv + u[i - start]) | 0;
 }
 
 export function quantizeDfp(x: Float32Array, rows: number, cols: number, opts: DfpOptions): DfpMatrix {

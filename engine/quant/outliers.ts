@@ -3,7 +3,7 @@
 // GEMM. See ../shared/notes/method.md, sections 3 and 4.
 import { OctetError } from '../errors';
 import { checkFinite, checkShape, DfpMatrix, Granularity, quantizeDfp, Rounding } from './dfp';
-import { RoundingRng } from './rng';
+import type { Rng } from '../nn/ops/rng';
 
 export type ThresholdUnits = 'absolute' | 'std';
 
@@ -16,7 +16,7 @@ export interface OutlierOptions {
   outlierBits?: number;
   rounding?: Rounding;
   granularity?: Granularity;
-  rng?: RoundingRng;
+  rng?: Rng;
 }
 
 export const DEFAULT_THRESHOLD = 5;
@@ -131,7 +131,7 @@ function quantizeOutlierPart(
   columns: Int32Array,
   bits: number,
   rounding: Rounding,
-  rng: RoundingRng | undefined,
+  rng: Rng | undefined,
   count: number,
 ): OutlierPart {
   const m = quantizeDfp(gathered, rows, columns.length, { bits, rounding, rng });

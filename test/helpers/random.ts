@@ -1,21 +1,21 @@
 // Seeded test data, so a failing case can be reproduced from its seed.
-import { RoundingRng } from '../../engine/quant/rng';
+import { Rng } from '../../engine/nn/ops/rng';
 
 export class TestRandom {
-  private readonly rng: RoundingRng;
+  private readonly rng: Rng;
   constructor(seed: number) {
-    this.rng = new RoundingRng(seed);
+    this.rng = new Rng(seed);
   }
   uniform(lo = 0, hi = 1): number {
-    return lo + (hi - lo) * this.rng.next();
+    return lo + (hi - lo) * this.rng.nextFloat();
   }
   int(lo: number, hi: number): number {
-    return lo + Math.floor(this.rng.next() * (hi - lo + 1));
+    return lo + Math.floor(this.rng.nextFloat() * (hi - lo + 1));
   }
   /** Standard normal (Box-Muller). */
   normal(): number {
-    const u = Math.max(this.rng.next(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.rng.next());
+    const u = Math.max(this.rng.nextFloat(), 1e-12);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.rng.nextFloat());
   }
   floats(n: number, scale = 1): Float32Array {
     return Float32Array.from({ length: n }, () => this.normal() * scale);

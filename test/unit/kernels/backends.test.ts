@@ -8,7 +8,7 @@ import type { GemmBackend, MatmulLayout } from '../../../engine/kernels/backend'
 import { MAX_EXACT_K } from '../../../engine/kernels/backend';
 import { quantizeDfp } from '../../../engine/quant/dfp';
 import { splitOutliers } from '../../../engine/quant/outliers';
-import { RoundingRng } from '../../../engine/quant/rng';
+import { Rng } from '../../../engine/nn/ops/rng';
 import { OctetError } from '../../../engine/errors';
 import { plantedActivations, TestRandom } from '../../helpers/random';
 
@@ -133,7 +133,7 @@ describe('GEMM backends agree with the reference', () => {
   test('input and weight gradients match the float64 reference', async () => {
     const rnd = new TestRandom(24);
     for (const [m, k, n] of [[9, 13, 7], [64, 96, 48], [300, 64, 33]] as const) {
-      const rng = new RoundingRng(5);
+      const rng = new Rng(5);
       const dy = quantizeDfp(rnd.floats(m * n, 1e-3), m, n, { bits: 8, rounding: 'stochastic', rng });
       const w = quantizeDfp(rnd.floats(n * k, 0.05), n, k, { bits: 8 });
       const xa = splitOutliers(plantedActivations(rnd, m, k, [1, k - 1], 50), m, k, { threshold: 5 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dequantizeDfp, dfpExponent, maxCode, quantizeDfp, roundHalfEven } from '../../../engine/quant/dfp';
-import { RoundingRng } from '../../../engine/quant/rng';
+import { Rng } from '../../../engine/nn/ops/rng';
 import { OctetError } from '../../../engine/errors';
 import { TestRandom } from '../../helpers/random';
 
@@ -52,23 +52,23 @@ test('stochastic rounding is unbiased (statistical bound) and reproducible from 
   const n = 200_000;
   const x = new Float32Array(n).fill(0.25);
   x[0] = 127; // pins the exponent to 0, so 0.25 is exactly a quarter step
-  const m = quantizeDfp(x, 1, n, { bits: 8, rounding: 'stochastic', rng: new RoundingRng(7) });
+  const m = quantizeDfp(x, 1, n, { bits: 8, rounding: 'stochastic', rng: new Rng(7) });
   assert.equal(m.exponents[0], 0);
   let sum = 0;
   for (let i = 1; i < n; i++) sum += m.q[i];
   const mean = sum / (n - 1);
   const sd = Math.sqrt((0.25 * 0.75) / (n - 1));
   assert.ok(Math.abs(mean - 0.25) < 6 * sd, `mean ${mean}`);
-  const again = quantizeDfp(x, 1, n, { bits: 8, rounding: 'stochastic', rng: new RoundingRng(7) });
+  const again = quantizeDfp(x, 1, n, { bits: 8, rounding: 'stochastic', rng: new Rng(7) });
   assert.deepEqual(again.q, m.q);
-  const other = quantizeDfp(x, 1, n, { bits: 8, rounding: 'stochastic', rng: new RoundingRng(8) });
+  const other = quantizeDfp(x, 1, n, { bits: 8, rounding: 'stochastic', rng: new Rng(8) });
   assert.notDeepEqual(other.q, m.q);
 });
 
 test('stochastic rounding never leaves the code range', () => {
   const rnd = new TestRandom(3);
   const x = rnd.floats(5000, 3);
-  const m = quantizeDfp(x, 50, 100, { bits: 8, rounding: 'stochastic', rng: new RoundingRng(1) });
+  const m = quantizeDfp(x, 50, 100, { bits: 8, rounding: 'stochastic', rng: new Rng(1) });
   for (const q of m.q) assert.ok(Math.abs(q) <= 127);
 });
 
