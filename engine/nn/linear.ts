@@ -149,14 +149,15 @@ export class Linear {
     if (this.gradBias) accumulateColumnSums(this.gradBias, dy, rows, this.outFeatures);
     let dx: Float32Array;
     let dw: Float32Array;
+    // One after the other: each call already uses every onnxruntime thread, and overlapping
+    // them would only make the step timings (bench train) count both calls twice.
     if (saved.kind === 'fp32') {
-      [dx, dw] = await Promise.all([
-        this.backend.f32Matmul(dy, this.weight, { m: rows, k: this.outFeatures, n: this.inFeatures }, 'NN'),
-        this.backend.f32Matmul(dy, saved.x, { m: this.outFeatures, k: rows, n: this.inFeatures }, 'TN'),
-      ]);
+      dx = await this.backend.f32Matmul(dy, this.weight, { m: rows, k: this.outFeatures, n: this.inFeatures }, 'NN');
+      dw = await this.backend.f32Matmul(dy, saved.x, { m: this.outFeatures, k: rows, n: this.inFeatures }, 'TN');
     } else {
       const dyq = timeSync('quantize', () => quantizeDfp(dy, rows, this.outFeatures, { bits: 8, rounding: this.precision.backwardRounding, rng: this.rng }));
-      [dx, dw] = await Promise.all([this.backend.linearGradInput(dyq, saved.w), this.backend.linearGradWeight(dyq, saved.x)]);
+      dx = await this.backend.linearGradInput(dyq, saved.w);
+      dw = await this.backend.linearGradWeight(dyq, saved.x);
     }
     addInto(this.gradWeight, dw);
     return dx;
