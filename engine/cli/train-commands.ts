@@ -77,6 +77,10 @@ export async function evalCommand(manifestPath: string, opts: CommonOptions & { 
 
 export async function predictCommand(manifestPath: string, opts: CommonOptions & { checkpoint?: string; input: string }): Promise<void> {
   const manifest = loadManifest(manifestPath);
+  // A pretraining run has no labels to predict; its measure is the eval loss and perplexity.
+  if (manifest.task.type === 'mlm') {
+    throw new OctetError('unsupported', 'octet predict has nothing to predict for an mlm task: use octet eval for the masked-token loss, perplexity and accuracy, or fine-tune the model on a labelled task', { file: manifest.manifestPath, field: 'task.type' });
+  }
   const backend = await createBackend(threadsFrom(opts.threads, manifest));
   try {
     const modelDir = chooseModelDir(manifest.output, manifest.model, opts.checkpoint);

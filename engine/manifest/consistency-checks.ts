@@ -118,15 +118,18 @@ function checkData(report: Reporter, data: JsonObject | undefined, task: TaskTyp
   if (data.format === undefined && typeof data.train === 'string' && data.train !== '') {
     format = formatForTask(data.train, task);
     if (format === undefined) {
-      const known = task === 'squad' ? '"json" (SQuAD JSON) or "jsonl"' : '"tsv", "csv" or "jsonl"';
+      const known = task === 'squad' ? '"json" (SQuAD JSON) or "jsonl"' : task === 'mlm' ? '"text" (plain text), "tsv", "csv" or "jsonl"' : '"tsv", "csv" or "jsonl"';
       report.value(['data', 'train'], `cannot tell the data format from the file extension; set data.format to ${known}`);
     } else if (typeof data.eval === 'string' && ![undefined, format].includes(formatForTask(data.eval, task))) {
       report.value(['data', 'eval'], `the eval file's extension says ${formatForTask(data.eval, task)} but the train file's says ${format}; both are read as one format (set data.format)`);
     }
   }
-  checkSquadFormat(report, data, task, format);
+  checkTaskFormat(report, data, task, format);
   const columns = (['text', 'textPair', 'label'] as const).filter((k) => data[k] !== undefined && data[k] !== null);
-  if (format === 'jsonl') {
+  if (task === 'mlm') checkMlmColumns(report, data, format);
+  if (format === 'text') {
+    if (data.header !== undefined) report.key(['data', 'header'], 'header applies only to tsv and csv files, not plain text');
+  } else if (format === 'jsonl') {
     if (data.header !== undefined) report.key(['data', 'header'], 'header applies only to tsv and csv files, not jsonl');
     for (const k of columns) {
       if (typeof data[k] === 'number') report.value(['data', k], 'jsonl rows are objects: name the field instead of giving an index');
@@ -144,14 +147,32 @@ function checkData(report: Reporter, data: JsonObject | undefined, task: TaskTyp
   }
 }
 
-/** Squad reads SQuAD JSON or JSONL (answers are lists, which tsv/csv cannot hold); only squad reads SQuAD JSON. */
-function checkSquadFormat(report: Reporter, data: JsonObject, task: TaskType | undefined, format: string | undefined): void {
+/**
+ * Squad reads SQuAD JSON or JSONL (answers are lists, which tsv/csv cannot hold); only squad reads
+ * SQuAD JSON, and only mlm reads plain text (the other tasks need a label beside the text).
+ */
+function checkTaskFormat(report: Reporter, data: JsonObject, task: TaskType | undefined, format: string | undefined): void {
   if (format === undefined || task === undefined) return;
   const at = data.format !== undefined ? ['data', 'format'] : ['data', 'train'];
+  const tables = task === 'mlm' ? 'text, tsv, csv or jsonl' : 'tsv, csv or jsonl';
   if (task === 'squad' && format !== 'json' && format !== 'jsonl') {
     report.value(at, `squad data is SQuAD JSON (.json) or jsonl, not ${format}`);
   } else if (task !== 'squad' && format === 'json') {
-    report.value(at, `json (SQuAD JSON) is read only for squad tasks; ${task} data is tsv, csv or jsonl`);
+    report.value(at, `json (SQuAD JSON) is read only for squad tasks; ${task} data is ${tables}`);
+  } else if (task !== 'mlm' && format === 'text') {
+    report.value(at, `text (plain text) is read only for mlm tasks; ${task} data is ${tables}`);
+  }
+}
+
+/** Mlm reads one text per line of a plain text file, or one column of a table; never a label. */
+function checkMlmColumns(report: Reporter, data: JsonObject, format: string | undefined): void {
+  for (const k of ['textPair', 'label'] as const) {
+    if (data[k] !== undefined && data[k] !== null) report.key(['data', k], `${k} is not read for mlm: pretraining needs only text`);
+  }
+  if (format === 'text') {
+    if (data.text !== undefined) report.key(['data', 'text'], 'a plain text file has no columns: every line is one text');
+  } else if (format !== undefined && format !== 'json' && data.text === undefined) {
+    report.key(['data'], `mlm on a ${format} file needs data.text: the column to pretrain on (or give a .txt file, one text a line)`);
   }
 }
 

@@ -16,10 +16,12 @@ export function formatFromExtension(file: string): DataFormat | undefined {
 
 /**
  * The format a task reads a file in, from its extension: as formatFromExtension, plus `.json` for
- * squad, where it is the official SQuAD JSON file. Other tasks have no JSON reader, so `.json`
- * says nothing for them.
+ * squad, where it is the official SQuAD JSON file, and `.txt` for mlm, plain text. Other tasks
+ * have no reader for those, so the extensions say nothing for them.
  */
 export function formatForTask(file: string, task: TaskType | undefined): DataFormat | undefined {
-  if (task === 'squad' && path.extname(file).toLowerCase() === '.json') return 'json';
+  const extension = path.extname(file).toLowerCase();
+  if (task === 'squad' && extension === '.json') return 'json';
+  if (task === 'mlm' && extension === '.txt') return 'text';
   return formatFromExtension(file);
 }

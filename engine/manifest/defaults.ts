@@ -32,6 +32,11 @@ export const DEFAULT_SQUAD = {
   answersField: 'answers',
 } as const;
 
+/** Mlm settings, filled in only for mlm tasks: BERT's masking rate (Devlin et al. 2019). */
+export const DEFAULT_MLM = {
+  mlmProbability: 0.15,
+} as const;
+
 export const DEFAULT_PRECISION: Readonly<PrecisionSpec> = {
   mode: 'int8-outlier',
   threshold: 5,

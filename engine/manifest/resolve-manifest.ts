@@ -3,7 +3,7 @@
 // copied by name, so nothing unvalidated slips through and the result has plain prototypes.
 import * as path from 'node:path';
 import { formatForTask } from './data-format';
-import { DEFAULT_HEADER, DEFAULT_OUTPUT_PARENT, DEFAULT_PRECISION, DEFAULT_PROFILE, DEFAULT_SQUAD, DEFAULT_TASK_TYPE, DEFAULT_TRAIN } from './defaults';
+import { DEFAULT_HEADER, DEFAULT_MLM, DEFAULT_OUTPUT_PARENT, DEFAULT_PRECISION, DEFAULT_PROFILE, DEFAULT_SQUAD, DEFAULT_TASK_TYPE, DEFAULT_TRAIN } from './defaults';
 import { defaultMetricForTask } from './task-metrics';
 import type {
   DataSpec,
@@ -63,7 +63,7 @@ function resolveData(data: ManifestJson['data'], dir: string, task: TaskSpec): D
   const out: DataSpec = {
     train: path.resolve(dir, data.train),
     format,
-    header: format === 'jsonl' || format === 'json' ? false : (data.header ?? DEFAULT_HEADER),
+    header: format === 'jsonl' || format === 'json' || format === 'text' ? false : (data.header ?? DEFAULT_HEADER),
     text: data.text ?? DEFAULT_SQUAD.questionField,
     textPair: data.textPair ?? (squad ? DEFAULT_SQUAD.contextField : null),
     label: data.label ?? DEFAULT_SQUAD.answersField,
@@ -100,6 +100,9 @@ function resolveTrain(train: NonNullable<ManifestJson['train']>, task: TaskSpec)
     const value = train[key] ?? (squad ? DEFAULT_SQUAD[key] : undefined);
     if (value !== undefined) out[key] = value;
   }
+  // Likewise the masking rate, for mlm only.
+  const mlmProbability = train.mlmProbability ?? (task.type === 'mlm' ? DEFAULT_MLM.mlmProbability : undefined);
+  if (mlmProbability !== undefined) out.mlmProbability = mlmProbability;
   return out;
 }
 

@@ -6,7 +6,8 @@ export const METRICS_FOR_TASK: Readonly<Record<TaskType, readonly MetricName[]>>
   classification: ['accuracy', 'f1', 'matthews', 'loss'],
   regression: ['pearson', 'spearman', 'loss'],
   squad: ['f1', 'exactMatch', 'loss'],
-  mlm: ['loss'],
+  // Accuracy: the share of masked tokens predicted right.
+  mlm: ['loss', 'accuracy'],
 };
 
 /** The metric used when `train.metricForBestModel` is not given: the first listed for the task. */

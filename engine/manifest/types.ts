@@ -5,8 +5,8 @@
 
 export type PrecisionMode = 'fp32' | 'int8' | 'int8-outlier';
 export type TaskType = 'classification' | 'regression' | 'squad' | 'mlm';
-/** `json` is the official SQuAD JSON file (squad tasks only). */
-export type DataFormat = 'tsv' | 'csv' | 'jsonl' | 'json';
+/** `json` is the official SQuAD JSON file (squad tasks only); `text` is plain text, one document a line (mlm only). */
+export type DataFormat = 'tsv' | 'csv' | 'jsonl' | 'json' | 'text';
 export type ThresholdUnits = 'absolute' | 'std';
 export type RoundingMode = 'nearest' | 'stochastic';
 export type ScaleGranularity = 'tensor' | 'row';
@@ -39,7 +39,7 @@ export interface DataSpec {
   eval?: string;
   /** Given, or inferred from the extension of `train`. */
   format: DataFormat;
-  /** Whether the first line names the columns; always false for jsonl and json. */
+  /** Whether the first line names the columns; always false for jsonl, json and text. */
   header: boolean;
   /** Squad (jsonl): the question field. */
   text: ColumnRef;
@@ -83,6 +83,8 @@ export interface TrainSpec {
   maxAnswerLength?: number;
   /** Squad: start and end candidates per window that evaluation and prediction pair up. Always set for squad tasks. */
   nBest?: number;
+  /** Mlm: share of tokens chosen for prediction (80% [MASK], 10% random, 10% kept). Always set for mlm tasks. */
+  mlmProbability?: number;
 }
 
 export interface RoundingSpec {
@@ -148,7 +150,7 @@ export interface ManifestJson {
     eval?: string;
     format?: DataFormat;
     header?: boolean;
-    /** Required except for squad tasks, whose fields have defaults. */
+    /** Required except for squad tasks, whose fields have defaults, and mlm on plain text. */
     text?: ColumnRef;
     textPair?: ColumnRef | null;
     label?: ColumnRef;

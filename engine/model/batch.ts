@@ -10,4 +10,9 @@ export interface TokenBatch {
   tokenTypeIds: Int32Array;
   /** [batch x seq]: 1 for real tokens, 0 for padding. */
   attentionMask: Uint8Array;
+  /**
+   * Masked LM only: the flat positions (row * seq + token) whose tokens the head predicts, so the
+   * [positions x vocab] decoder product runs only where the loss looks. Every position when absent.
+   */
+  maskedPositions?: Int32Array;
 }

@@ -14,10 +14,11 @@ import { Rng } from '../nn/ops/rng';
 import type { TokenBatch } from './batch';
 import { EncoderLayer, LayerDropout, LayerShape } from './encoder-layer';
 import { attentionRunner, type AttentionRunner } from './attention-runner';
+import { MaskedLmHead } from './mlm-head';
 import { newParam, Param } from './params';
 
-/** Heads the model computes: sequence classification (and regression with one label), and extractive QA. */
-export type SupportedHead = Extract<BertHead, 'sequence-classification' | 'question-answering'>;
+/** Heads the model computes: sequence classification (and regression with one label), extractive QA and masked LM. */
+export type SupportedHead = Extract<BertHead, 'sequence-classification' | 'question-answering' | 'masked-lm'>;
 
 export interface BertModelOptions {
   /** Precision of each linear layer, by layer name (e.g. `encoder.layer.3.output.dense`). */
@@ -48,10 +49,12 @@ export class BertModel {
   private headCache: HeadCache | null = null;
   private lastBatch: TokenBatch | null = null;
   private readonly attention: AttentionRunner;
-  /** Absent for question answering, which (like BertForQuestionAnswering) has no pooler. */
+  /** Absent for question answering and masked LM, which (like transformers' classes) have no pooler. */
   private readonly pooler: Linear | null;
-  /** The head's output layer: `classifier`, or `qa_outputs` for question answering. */
-  private readonly classifier: Linear;
+  /** The head's output layer: `classifier`, or `qa_outputs` for question answering; null for masked LM. */
+  private readonly classifier: Linear | null;
+  /** The masked-LM head (engine/model/mlm-head.ts); null for the other heads. */
+  private readonly mlmHead: MaskedLmHead | null;
 
   constructor(
     readonly config: BertConfig,
@@ -96,8 +99,18 @@ export class BertModel {
       );
     }
     const qa = head === 'question-answering';
-    this.pooler = qa ? null : this.linear('pooler.dense');
-    this.classifier = this.linear(qa ? 'qa_outputs' : 'classifier');
+    const mlm = head === 'masked-lm';
+    this.pooler = qa || mlm ? null : this.linear('pooler.dense');
+    this.classifier = mlm ? null : this.linear(qa ? 'qa_outputs' : 'classifier');
+    this.mlmHead = mlm
+      ? new MaskedLmHead({
+          transform: this.linear('cls.predictions.transform.dense'),
+          lnGamma: this.param('cls.predictions.transform.LayerNorm.weight'),
+          lnBeta: this.param('cls.predictions.transform.LayerNorm.bias'),
+          wordEmbeddings: this.param('embeddings.word_embeddings.weight'),
+          bias: this.param('cls.predictions.bias'),
+        }, backend, config.hiddenSize, config.layerNormEps)
+      : null;
     this.initWeights(new Rng(seed));
   }
 
@@ -153,7 +166,8 @@ export class BertModel {
 
   /**
    * Logits [batch x numLabels] (regression: [batch x 1]; question answering: [batch*seq x 2], the
-   * start and end logits of every token, padding included).
+   * start and end logits of every token, padding included; masked LM: [positions x vocab] for the
+   * batch's maskedPositions, or every token when it has none).
    */
   async forward(b: TokenBatch, training: boolean): Promise<Float32Array> {
     const c = this.config;
@@ -186,8 +200,10 @@ export class BertModel {
 
   /** Pooler (tanh of a dense layer on [CLS]) and the classifier, as BertForSequenceClassification. */
   private async headForward(x: Float32Array, b: TokenBatch, drop: LayerDropout): Promise<Float32Array> {
+    if (this.mlmHead) return this.mlmHead.forward(x, b.batch * b.seq, b.maskedPositions ?? null);
+    const classifier = this.classifier!;
     // Question answering: qa_outputs on every token's hidden state, no pooler and no dropout (as HF).
-    if (!this.pooler) return this.classifier.forward(x, b.batch * b.seq);
+    if (!this.pooler) return classifier.forward(x, b.batch * b.seq);
     const h = this.config.hiddenSize;
     const cls = new Float32Array(b.batch * h);
     for (let i = 0; i < b.batch; i++) cls.set(x.subarray(i * b.seq * h, i * b.seq * h + h), i * h);
@@ -199,7 +215,7 @@ export class BertModel {
     const dropped = new Float32Array(pooled.length);
     dropoutForward(dropped, mask, pooled, pooled.length, p, drop.rng);
     this.headCache = { pooledPre, pooled, mask };
-    return this.classifier.forward(dropped, b.batch);
+    return classifier.forward(dropped, b.batch);
   }
 
   /** Backward from dLogits; accumulates every parameter's gradient. */
@@ -233,12 +249,14 @@ export class BertModel {
 
   /** The gradient of the encoder's output [batch*seq x hidden] from dLogits, through the head. */
   private async headBackward(dLogits: Float32Array, b: TokenBatch, drop: LayerDropout): Promise<Float32Array> {
-    if (!this.pooler) return this.classifier.backward(dLogits);
+    if (this.mlmHead) return this.mlmHead.backward(dLogits);
+    const classifier = this.classifier!;
+    if (!this.pooler) return classifier.backward(dLogits);
     const hc = this.headCache;
     if (!hc) throw new OctetError('invalid-argument', 'backward called without a forward pass');
     const c = this.config;
     const h = c.hiddenSize;
-    const dDropped = await this.classifier.backward(dLogits);
+    const dDropped = await classifier.backward(dLogits);
     const p = drop.hidden > 0 ? (c.classifierDropout ?? c.hiddenDropoutProb) : 0;
     const dPooled = new Float32Array(dDropped.length);
     dropoutBackward(dPooled, dDropped, hc.mask, dDropped.length, p);

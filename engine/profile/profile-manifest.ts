@@ -23,7 +23,7 @@ export async function profileManifest(manifest: Manifest, backend: GemmBackend, 
   const setup = await setupFineTuning(manifest, backend, { loadTrain: true, loadEval: false });
   const t = manifest.train;
   // The task's own training inputs (sentences, squad windows, mlm sequences), as epoch 0 has them.
-  const batches = calibrationIndices(setup.task.trainSize, t.batchSize, t.seed, count).map((indices) => setup.task.trainBatch(indices).input);
+  const batches = calibrationIndices(setup.task.trainSize, t.batchSize, t.seed, count).map((indices) => setup.task.trainBatch(indices, 0).input);
   const p = manifest.precision;
   return profileModel(setup.model, {
     batches,

@@ -40,13 +40,17 @@ export function createRunModel(manifest: Manifest, backend: GemmBackend, config:
 }
 
 /**
- * The manifest's data format as the table readers know it. SQuAD JSON has its own reader
- * (engine/squad); the manifest checks keep it to squad tasks, so a table reader never sees it.
+ * The manifest's data format as the table readers know it. SQuAD JSON and plain text have their
+ * own readers (engine/squad, engine/mlm); the manifest checks keep them to squad and mlm tasks,
+ * so a table reader never sees them.
  */
 export function tableFormat(manifest: Manifest): TableFormat {
   const f = manifest.data.format;
   if (f === 'json') {
     throw new OctetError('unsupported', `json (SQuAD JSON) data is read only for squad tasks, not ${manifest.task.type}`, { file: manifest.manifestPath, field: 'data.format' });
+  }
+  if (f === 'text') {
+    throw new OctetError('unsupported', `text (plain text) data is read only for mlm tasks, not ${manifest.task.type}`, { file: manifest.manifestPath, field: 'data.format' });
   }
   return f;
 }

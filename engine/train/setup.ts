@@ -41,9 +41,7 @@ export interface SetupOptions {
 export function sequenceTask(manifest: Manifest): SequenceTask {
   const t = manifest.task.type;
   if (t === 'classification' || t === 'regression') return t;
-  const message = t === 'squad'
-    ? 'squad runs are set up by setupFineTuning (engine/squad), not as a sentence task'
-    : `task type "${t}" is not implemented yet (classification, regression and squad are)`;
+  const message = `${t} runs are set up by setupFineTuning (engine/${t}), not as a sentence task`;
   throw new OctetError('unsupported', message, { file: manifest.manifestPath, field: 'task.type' });
 }
 

@@ -1,4 +1,4 @@
-// What the training loop needs from a task, so classification, regression and squad share one
+// What the training loop needs from a task, so classification, regression, squad and mlm share one
 // loop (trainer.ts) without special cases in it: batches of model inputs that know their own
 // loss, and an evaluation that reports the task's metrics.
 import type { TaskType } from '../manifest/types';
@@ -15,7 +15,7 @@ export interface TrainingBatch {
 }
 
 export interface TaskEvaluation {
-  /** Examples scored: rows, or questions for squad. */
+  /** Examples scored: rows, questions for squad, sequences for mlm. */
   examples: number;
   /** Mean loss over the eval inputs. */
   loss: number;
@@ -30,15 +30,18 @@ export interface TaskEvaluation {
 }
 
 export interface FineTuningTask {
-  readonly type: Exclude<TaskType, 'mlm'>;
-  /** Training inputs: rows, or windows of a context for squad. Epochs shuffle these. */
+  readonly type: TaskType;
+  /** Training inputs: rows, windows of a context for squad, packed sequences for mlm. Epochs shuffle these. */
   readonly trainSize: number;
   /** Eval inputs (0 without eval data). */
   readonly evalSize: number;
   /** Training examples that lost tokens to maxSeqLength (squad windows lose none). */
   readonly truncatedExamples: number;
-  /** The training inputs at `indices`, padded to the longest. */
-  trainBatch(indices: readonly number[]): TrainingBatch;
+  /**
+   * The training inputs at `indices`, padded to the longest. `epoch` lets a task vary its inputs
+   * per epoch reproducibly (mlm draws new masks each epoch from the seed, the epoch and the index).
+   */
+  trainBatch(indices: readonly number[], epoch: number): TrainingBatch;
   /** Loss and metrics on the eval data; null when the manifest has none. */
   evaluate(model: BertModel, batchSize: number): Promise<TaskEvaluation | null>;
 }

@@ -156,9 +156,12 @@ export async function train(manifest: Manifest, backend: GemmBackend, o: TrainOp
   };
   model.zeroGrad();
   outer: while (state.epoch < t.epochs && state.step < totalSteps) {
-    const batches = epochBatches(task.trainSize, t.batchSize, t.seed, state.epoch, true);
-    while (state.batchInEpoch < batches.length) {
-      const batch = task.trainBatch(batches[state.batchInEpoch]);
+    const epoch = state.epoch;
+    const batches = epochBatches(task.trainSize, t.batchSize, t.seed, epoch, true);
+    // Leaves at the end of the epoch (state.epoch moves on), so the next epoch gets its own
+    // shuffle: the order a resumed run recomputes from (seed, epoch).
+    while (state.epoch === epoch && state.batchInEpoch < batches.length) {
+      const batch = task.trainBatch(batches[state.batchInEpoch], epoch);
       const b = batch.input;
       let loss: number;
       try {

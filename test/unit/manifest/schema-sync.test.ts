@@ -151,7 +151,7 @@ test('every resolved field is a schema property', () => {
 // `Record<Union, true>` makes the compiler check these lists are complete and exact.
 const PRECISION_MODES: Record<PrecisionMode, true> = { fp32: true, int8: true, 'int8-outlier': true };
 const TASK_TYPES: Record<TaskType, true> = { classification: true, regression: true, squad: true, mlm: true };
-const DATA_FORMATS: Record<DataFormat, true> = { tsv: true, csv: true, jsonl: true, json: true };
+const DATA_FORMATS: Record<DataFormat, true> = { tsv: true, csv: true, jsonl: true, json: true, text: true };
 const THRESHOLD_UNITS: Record<ThresholdUnits, true> = { absolute: true, std: true };
 const ROUNDING_MODES: Record<RoundingMode, true> = { nearest: true, stochastic: true };
 const GRANULARITIES: Record<ScaleGranularity, true> = { tensor: true, row: true };
