@@ -1,6 +1,7 @@
 // Benchmark output: a plain-text table for people, a JSON file for tools (written atomically).
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeJsonAtomic } from '../fs/atomic';
 
 export function formatTable(headers: string[], rows: (string | number)[][]): string {
   const cells = rows.map((r) => r.map((c) => String(c)));
@@ -9,9 +10,8 @@ export function formatTable(headers: string[], rows: (string | number)[][]): str
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
-export function writeJsonReport(path: string, report: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(report, null, 2) + '\n');
-  renameSync(tmp, path);
+/** Creates the report's folder if needed; the write itself is engine/fs's atomic JSON write. */
+export async function writeJsonReport(path: string, report: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeJsonAtomic(path, report);
 }

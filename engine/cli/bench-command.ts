@@ -32,7 +32,7 @@ export async function benchCommand(what: string, opts: BenchCommandOptions): Pro
     log,
   });
   const outPath = resolve(opts.out ?? `bench-results/${what}.json`);
-  writeJsonReport(outPath, report);
+  await writeJsonReport(outPath, report);
   if (opts.json) {
     process.stdout.write(JSON.stringify(report) + '\n');
     return;

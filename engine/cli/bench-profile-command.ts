@@ -13,7 +13,7 @@ export async function benchProfileCommand(opts: BenchCommandOptions): Promise<vo
   const r = await benchProfile(rounds, threads);
   const report = { benchmark: 'profile', date: new Date().toISOString(), ...PROFILE_BENCH, cpu: detectCpuFeatures(), result: r };
   const outPath = resolve(opts.out ?? 'bench-results/profile.json');
-  writeJsonReport(outPath, report);
+  await writeJsonReport(outPath, report);
   if (opts.json) {
     process.stdout.write(JSON.stringify(report) + '\n');
     return;

@@ -80,7 +80,7 @@ export async function benchTrainCommand(opts: BenchCommandOptions): Promise<void
   }
   const report = { benchmark: 'train', date: new Date().toISOString(), batch: 32, seq: 128, vocab: 30522, steps, threads, cpu: detectCpuFeatures(), rows, pytorch: peers };
   const outPath = resolve(opts.out ?? 'bench-results/train.json');
-  writeJsonReport(outPath, report);
+  await writeJsonReport(outPath, report);
   if (opts.json) {
     process.stdout.write(JSON.stringify(report) + '\n');
     return;
