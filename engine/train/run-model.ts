@@ -4,7 +4,8 @@
 import type { BertConfig } from '../checkpoint/bert-config';
 import { OctetError } from '../errors';
 import type { GemmBackend } from '../kernels/backend';
-import { resolveLayerPrecision } from '../manifest/layer-patterns';
+import { closestName } from '../manifest/closest-name';
+import { resolveLayerPrecision, unmatchedPatterns } from '../manifest/layer-patterns';
 import type { DataFormat as TableFormat } from '../data/formats';
 import type { Manifest } from '../manifest/types';
 import { BertModel, type SupportedHead } from '../model/bert-model';
@@ -33,10 +34,34 @@ export function createRunModel(manifest: Manifest, backend: GemmBackend, config:
   if (manifest.train.maxSeqLength > c.maxPositionEmbeddings) {
     throw new OctetError('invalid-argument', `maxSeqLength ${manifest.train.maxSeqLength} exceeds the model's ${c.maxPositionEmbeddings} positions`, { file: manifest.manifestPath, field: 'train.maxSeqLength' });
   }
-  return new BertModel(c, head, backend, {
-    precisionFor: (name) => linearPrecisionFor(manifest, name),
+  const layerNames: string[] = [];
+  const model = new BertModel(c, head, backend, {
+    precisionFor: (name) => {
+      layerNames.push(name);
+      return linearPrecisionFor(manifest, name);
+    },
     seed: manifest.train.seed,
   });
+  rejectUnmatchedPatterns(manifest, layerNames);
+  return model;
+}
+
+/**
+ * A `layers` pattern that matches no linear layer is almost always a typo, and running anyway
+ * would silently train those layers in the wrong precision, so the run stops and says which
+ * pattern, with the nearest real name.
+ */
+function rejectUnmatchedPatterns(manifest: Manifest, layerNames: readonly string[]): void {
+  const unmatched = unmatchedPatterns(manifest.layers, layerNames);
+  if (unmatched.length === 0) return;
+  const pattern = unmatched[0];
+  // Layer numbers generalised to "*", the way patterns are usually written.
+  const generalised = [...new Set(layerNames.map((n) => n.replace(/\.\d+\./g, '.*.')))];
+  const suggestion = closestName(pattern, [...generalised, ...layerNames]);
+  const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
+  const examples = generalised.slice(0, 6).join(', ');
+  const message = `layer pattern "${pattern}" matches no linear layer of the model${hint}; its linear layers are named like: ${examples}`;
+  throw new OctetError('invalid-argument', message, { file: manifest.manifestPath, field: `layers["${pattern}"]` });
 }
 
 /**

@@ -52,3 +52,29 @@ test('bad inputs give clear messages', async () => {
   assert.equal(empty.status, 2);
   assert.match(empty.stderr, /empty\.tsv/);
 });
+
+test('a text column of empty strings and a layer pattern that matches nothing are named, for profile and train', async () => {
+  const p = await createPlantedProject();
+  projects.push(p);
+  const manifest = JSON.parse(readFileSync(p.manifestPath, 'utf8')) as Record<string, unknown>;
+
+  const blank = path.join(p.dir, 'data', 'blank.tsv');
+  writeFileSync(blank, 'sentence\tlabel\n\t0\n\t1\n\t0\n');
+  const blankManifest = path.join(p.dir, 'blank.octet.json');
+  writeFileSync(blankManifest, JSON.stringify({ ...manifest, data: { ...(manifest.data as object), train: 'data/blank.tsv' } }));
+  for (const command of ['profile', 'train']) {
+    const r = runCli([command, blankManifest]);
+    assert.equal(r.status, 2, `${command}: ${r.stderr}`);
+    assert.match(r.stderr, /blank\.tsv/, command);
+    assert.match(r.stderr, /empty/i, command);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, `${command} printed a stack trace`);
+  }
+
+  const typo = path.join(p.dir, 'typo.octet.json');
+  writeFileSync(typo, JSON.stringify({ ...manifest, layers: { 'encoder.layer.*.outptu.dense': { mode: 'fp32' } } }));
+  for (const command of ['profile', 'train']) {
+    const r = runCli([command, typo]);
+    assert.equal(r.status, 2, `${command}: ${r.stderr}`);
+    assert.match(r.stderr, /typo\.octet\.json, layers\["encoder\.layer\.\*\.outptu\.dense"\]: layer pattern "encoder\.layer\.\*\.outptu\.dense" matches no linear layer of the model \(did you mean "encoder\.layer\.\*\.output\.dense"\?\)/, command);
+  }
+});
