@@ -1,6 +1,6 @@
 // The outlier study's commands (issue 4): profile, compare and plant-outliers. Registered from
 // here so program.ts, which every command touches, needs one line for all of them.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { compareCommand } from './compare-command';
 import { plantOutliersCommand } from './plant-outliers-command';
 import { profileCommand } from './profile-command';
@@ -22,7 +22,9 @@ export function registerOutlierCommands(program: Command): void {
     .option('--modes <list>', 'precision modes, comma-separated', 'fp32,int8,int8-outlier')
     .option('--seeds <n>', 'seeds per mode: train.seed and the next ones', '3')
     .option('--json', 'print the summary as JSON instead of markdown')
-    .option('--threads <n>', 'onnxruntime intra-op threads')
+    .option('--threads <n>', 'onnxruntime intra-op threads (per run with --parallel)')
+    .option('--parallel <n>', 'runs at a time, each in its own process with cores / n threads', '1')
+    .addOption(new Option('--only <mode:seed>', 'run just this one run of the comparison (what --parallel starts)').hideHelp())
     .action((manifest: string, opts) => compareCommand(manifest, opts));
   program
     .command('plant-outliers')

@@ -57,7 +57,17 @@ function sameRun(run: RunFolder, m: Manifest): boolean {
   }
 }
 
-async function runOne(manifest: Manifest, backend: GemmBackend, mode: PrecisionMode, seed: number, log: (l: string) => void): Promise<CompareRun> {
+/** Wall time of a finished run from its first to its last event (what a reused run took). */
+function recordedMs(events: readonly RunEvent[]): number {
+  const times = events.map((e) => (e as { time?: number }).time).filter((t): t is number => typeof t === 'number');
+  return times.length < 2 ? 0 : Math.round(times[times.length - 1] - times[0]);
+}
+
+/**
+ * Trains (or resumes, or reuses) one mode and seed of the comparison into its run folder. `octet
+ * compare --parallel` runs these in child processes, then summarizes the finished folders.
+ */
+export async function runComparisonRun(manifest: Manifest, backend: GemmBackend, mode: PrecisionMode, seed: number, log: (l: string) => void): Promise<CompareRun> {
   const m = runManifest(manifest, mode, seed);
   const run = new RunFolder(m.output);
   let origin: CompareRun['origin'] = 'trained';
@@ -69,6 +79,7 @@ async function runOne(manifest: Manifest, backend: GemmBackend, mode: PrecisionM
   }
   if (finished) {
     origin = 'reused';
+    elapsedMs = recordedMs(events);
   } else {
     origin = run.hasHistory() ? 'resumed' : 'trained';
     const t0 = performance.now();
@@ -103,7 +114,7 @@ export async function compareModes(manifest: Manifest, backend: GemmBackend, o: 
   for (const seed of seeds) {
     for (const mode of modes) {
       log(`[${runs.length + 1}/${total}] ${mode}, seed ${seed}`);
-      const r = await runOne(manifest, backend, mode, seed, (l) => log(`  ${l}`));
+      const r = await runComparisonRun(manifest, backend, mode, seed, (l) => log(`  ${l}`));
       const value = r.metrics[manifest.train.metricForBestModel];
       log(`  ${r.origin === 'reused' ? 'reused the finished run' : `${r.origin} in ${(r.elapsedMs / 1000).toFixed(1)} s`}: ${manifest.train.metricForBestModel} ${value?.toFixed(4)} (best at step ${r.bestStep}) -> ${r.runDir}`);
       runs.push(r);

@@ -19,7 +19,7 @@ export interface CompareRun {
   bestStep: number;
   /** Eval metrics of the last evaluation. */
   finalMetrics: Record<string, number>;
-  /** Training time of this invocation; 0 for reused runs. */
+  /** Training time: of this invocation, or for a reused run the time its events span. */
   elapsedMs: number;
 }
 

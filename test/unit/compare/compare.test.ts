@@ -84,6 +84,33 @@ describe('octet compare', () => {
     assert.match(seeds.stderr, /--seeds must be a whole number of at least 1/);
   });
 
+  test('--parallel 2 runs in child processes and gives the same table as one after another', async () => {
+    const sequential = await createTinyProject(quick, { trainRows: 128 });
+    const parallel = await createTinyProject(quick, { trainRows: 128 });
+    projects.push(sequential, parallel);
+    const args = ['--modes', 'fp32,int8-outlier', '--seeds', '2', '--threads', '1', '--json'];
+    const a = runCli(['compare', sequential.manifestPath, ...args]);
+    assert.equal(a.status, 0, a.stderr);
+    const b = runCli(['compare', parallel.manifestPath, ...args, '--parallel', '2']);
+    assert.equal(b.status, 0, b.stderr);
+    assert.match(b.stderr, /\[4\/4\] int8-outlier, seed 8 \(child process, 1 thread\)/);
+    assert.match(b.stderr, /\[fp32 s7\] /, 'child output is labelled with its run');
+    const one = JSON.parse(a.stdout) as CompareSummary;
+    const two = JSON.parse(b.stdout) as CompareSummary;
+    // The children trained; the parent found their finished folders and summarized them.
+    assert.deepEqual(two.runs.map((r) => r.origin), Array(4).fill('reused'));
+    for (const r of two.runs) assert.ok(r.elapsedMs > 0, 'a reused run reports the time its events span');
+    assert.deepEqual(two.runs.map((r) => r.metrics), one.runs.map((r) => r.metrics));
+    assert.deepEqual(two.byMode, one.byMode);
+
+    const zero = runCli(['compare', parallel.manifestPath, '--parallel', '0']);
+    assert.equal(zero.status, 2);
+    assert.match(zero.stderr, /--parallel must be a whole number of at least 1/);
+    const only = runCli(['compare', parallel.manifestPath, '--only', 'int8']);
+    assert.equal(only.status, 2);
+    assert.match(only.stderr, /--only takes MODE:SEED/);
+  });
+
   test('without evaluation data there is nothing to compare', async () => {
     const p = await createTinyProject({ ...quick, data: { train: 'data/train.tsv', text: 'sentence', label: 'label' } });
     projects.push(p);
