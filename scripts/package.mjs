@@ -31,10 +31,17 @@ function contents() {
 
 /** Loads onnxruntime-node the way dist/cli.js does, from the staged dist/, and checks it came from the stage. */
 function checkStagedRuntime(stage) {
-  const script = `const p = require.resolve('onnxruntime-node'); require(p); process.stdout.write(p);`;
-  const resolved = execFileSync(process.execPath, ['-e', script], { cwd: path.join(stage, 'dist'), encoding: 'utf8' });
+  const run = (args, cwd) => {
+    try {
+      return execFileSync(process.execPath, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      const reason = String(e.stderr ?? '').split('\n').find((l) => /^\w*Error/.test(l)) ?? e.message;
+      throw new Error(`the staged extension fails to run \`node ${args.join(' ')}\` in ${cwd}: ${reason}`);
+    }
+  };
+  const resolved = run(['-e', `const p = require.resolve('onnxruntime-node'); require(p); process.stdout.write(p);`], path.join(stage, 'dist'));
   if (!resolved.startsWith(stage + path.sep)) throw new Error(`the staged bundles resolved onnxruntime-node outside the staging folder: ${resolved}`);
-  execFileSync(process.execPath, [path.join(stage, 'dist', 'cli.js'), '--help'], { stdio: 'ignore' });
+  run([path.join(stage, 'dist', 'cli.js'), '--help'], stage);
 }
 
 /**
