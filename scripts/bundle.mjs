@@ -1,7 +1,10 @@
 // Bundles each entry point that exists into dist/. onnxruntime-node stays external: it is a
-// native addon whose binaries are loaded from node_modules at run time.
+// native addon whose binaries are loaded from node_modules at run time. What each bundle leaves
+// external (besides Node's own modules) goes to dist/externals.json, so that packaging
+// (scripts/package.mjs) can check the VSIX carries every module the bundles load at run time.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 
 const entries = [
   { in: 'engine/cli/main.ts', out: 'cli', platform: 'node' },
@@ -10,7 +13,7 @@ const entries = [
   { in: 'webview/main.ts', out: 'webview', platform: 'browser' },
 ];
 
-await Promise.all(
+const results = await Promise.all(
   entries
     .filter((e) => existsSync(e.in))
     .map((e) =>
@@ -27,6 +30,15 @@ await Promise.all(
         // follow; their ES module entry bundles cleanly.
         mainFields: e.platform === 'node' ? ['module', 'main'] : ['browser', 'module', 'main'],
         logLevel: 'warning',
-      }),
+        metafile: true,
+      }).then((result) => ({ bundle: `${e.out}.js`, result })),
     ),
 );
+
+const isBuiltin = (name) => name.startsWith('node:') || builtinModules.includes(name.split('/')[0]);
+const externals = {};
+for (const { bundle, result } of results) {
+  const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports);
+  externals[bundle] = [...new Set(imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => i.path))].sort();
+}
+writeFileSync('dist/externals.json', JSON.stringify(externals, null, 2) + '\n');

@@ -8,21 +8,17 @@
 //   npm run build && node test/e2e/run.mjs        (npm run test:e2e does both)
 //
 // Screenshots and the workbench log go to test-output/e2e/.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { uiActions } from './ui-actions.mjs';
+import { CHROMIUM_ARGS, serverDirs, startVsCodeServer, toolPaths } from './vscode-server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
-const tools = process.env.OCTET_TOOLS_DIR ?? path.join(root, '.tools');
-const node24 = path.join(tools, 'node24', 'node_modules', '.bin', 'node');
-const serverMain = path.join(tools, 'code-server', 'node_modules', 'code-server', 'lib', 'vscode', 'out', 'server-main.js');
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const { node24, serverMain, chromium: chromiumPath } = toolPaths(root);
 const suite = path.join(root, 'out', 'test', 'e2e', 'suite', 'index.js');
 const outputDir = path.join(root, 'test-output', 'e2e');
 const TIMEOUT_MS = Number(process.env.OCTET_E2E_TIMEOUT_MS ?? 15 * 60_000);
@@ -38,32 +34,6 @@ function need(file, hint) {
     console.error(`missing ${file}: ${hint}`);
     failedBeforeTests++;
   }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function waitForHttp(url, ms, child) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (child.exitCode !== null) throw new Error(`the VS Code server exited with code ${child.exitCode}`);
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the VS Code server did not answer at ${url} within ${ms} ms`);
 }
 
 async function main() {
@@ -82,45 +52,19 @@ async function main() {
   const workspace = await createE2eWorkspace(scratch);
   console.log(`workspace: ${workspace.dir}`);
 
-  const port = await freePort();
-  const dirs = ['server-data', 'user-data', 'extensions'].map((d) => path.join(scratch, d));
-  dirs.forEach((d) => mkdirSync(d));
-  const server = spawn(
-    node24,
-    [
-      serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
-      '--enable-smoke-test-driver', '--disable-telemetry', '--disable-workspace-trust',
-      '--server-data-dir', dirs[0], '--user-data-dir', dirs[1], '--extensions-dir', dirs[2],
-    ],
-    {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, OCTET_E2E_EXCHANGE: exchange, OCTET_JOB_SLOTS_DIR: path.join(scratch, 'job-slots'), PATH: `${path.dirname(node24)}${path.delimiter}${process.env.PATH}` },
-    },
-  );
+  const dirs = serverDirs(scratch);
   const serverLog = path.join(outputDir, 'vscode-server.log');
-  server.stdout.on('data', (c) => appendFileSync(serverLog, c));
-  server.stderr.on('data', (c) => appendFileSync(serverLog, c));
-  const stopServer = () => {
-    try {
-      process.kill(-server.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  };
-  process.on('exit', stopServer);
-
+  let stopServer = () => undefined;
   const { chromium } = require('playwright-core');
   let browser;
   let results;
   let exitCode = 1;
   let runnerFailures = [];
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/version`, 60_000, server).catch(() => waitForHttp(`http://127.0.0.1:${port}/`, 30_000, server));
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const server = await startVsCodeServer({ node24, serverMain, dirs, logFile: serverLog, env: { OCTET_E2E_EXCHANGE: exchange, OCTET_JOB_SLOTS_DIR: path.join(scratch, 'job-slots') } });
+    stopServer = server.stop;
+    const port = server.port;
+    browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1680, height: 1050 } });
     const workbenchLog = path.join(outputDir, 'workbench.log');
     let exited;

@@ -89,6 +89,19 @@ export function uiActions(page, screenshots) {
     return { ok: state === 'completed', detail: JSON.stringify(data), data };
   }
 
+  /** Opens a file of the workspace's top folder by clicking it in the Explorer, as a person does. */
+  async function openFile({ name }) {
+    await page.keyboard.press('Escape');
+    const explorer = page.locator('.explorer-folders-view');
+    if (!(await explorer.isVisible())) await palette({ title: 'View: Show Explorer' });
+    const row = explorer.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: name }) }).first();
+    await row.waitFor({ state: 'visible', timeout: 20_000 });
+    await row.click();
+    const tab = page.locator('.tabs-container .tab.active', { hasText: name });
+    await tab.waitFor({ state: 'visible', timeout: 10_000 });
+    return { ok: true, detail: `opened ${name} from the Explorer` };
+  }
+
   /** A tidy workbench for the screenshots: no secondary side bar (chat). */
   async function prepare() {
     const closed = [];
@@ -102,5 +115,5 @@ export function uiActions(page, screenshots) {
     return { ok: true, detail: closed.length > 0 ? `ran ${closed[0]}` : 'no secondary side bar command' };
   }
 
-  return { prepare, palette, problems, 'dashboard-live': dashboardLive, 'dashboard-finished': dashboardFinished, shot };
+  return { prepare, palette, problems, 'open-file': openFile, 'dashboard-live': dashboardLive, 'dashboard-finished': dashboardFinished, shot };
 }
