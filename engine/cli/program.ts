@@ -20,7 +20,7 @@ export function buildProgram(): Command {
   program
     .command('bench')
     .description('Benchmark kernels: prints a table and writes JSON (bench-results/<what>.json)')
-    .argument('[what]', 'which benchmark: gemm, train, profile', 'gemm')
+    .argument('[what]', 'which benchmark: gemm, train, profile, export', 'gemm')
     .option('--json', 'print the JSON report on stdout instead of the table')
     .option('--out <file>', 'where to write the JSON report')
     .option('--rounds <n>', 'timed rounds per kernel')

@@ -12,7 +12,7 @@ import type { GraphSpec, ValueSpec } from '../kernels/onnx-graph';
 import { ATTENTION_MASK_BIAS } from '../nn/ops/attention';
 import { GraphBuilder } from './graph-builder';
 import { inlineGraph } from './inline-graph';
-import { addLinear, type ExportLinear } from './linear-nodes';
+import { addLinear, addLinearGroup, type ExportLinear } from './linear-nodes';
 
 /** 18: ReduceMax with axes as an input (the fused linear graph) and LayerNormalization (17). */
 export const EXPORT_OPSET = 18;
@@ -79,9 +79,7 @@ export function buildBertGraph(p: BertGraphParts): BertGraph {
   for (let i = 0; i < c.numHiddenLayers; i++) {
     const pre = `encoder.layer.${i}`;
     const lin = (name: string, input: string): string => addLinear(g, p.linear(`${pre}.${name}`), input);
-    const q = lin('attention.self.query', x);
-    const k = lin('attention.self.key', x);
-    const v = lin('attention.self.value', x);
+    const [q, k, v] = addLinearGroup(g, ['query', 'key', 'value'].map((n) => p.linear(`${pre}.attention.self.${n}`)), x);
     const ctx = g.add(inlineGraph(attentionForwardGraph(), { prefix: `${pre}.attention`, inputs: { q, k, v, ...attnInputs }, outputs: ['ctx'] })).ctx;
     const ao = lin('attention.output.dense', ctx);
     const res1 = g.node('Add', [ao, x], [`${pre}/res1`]);
