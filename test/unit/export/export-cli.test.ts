@@ -47,16 +47,17 @@ test('export, then eval and predict with --onnx agree with Octet in every precis
     t.diagnostic(`${mode}: octet loss ${octet.loss} acc ${octet.metrics.accuracy}; onnx loss ${fromOnnx.loss} acc ${fromOnnx.metrics.accuracy}`);
     assert.equal(fromOnnx.examples, octet.examples);
     assert.deepEqual(fromOnnx.metrics, octet.metrics);
-    assert.ok(Math.abs(fromOnnx.loss - octet.loss) <= 1e-4 * Math.max(1, octet.loss), `loss ${fromOnnx.loss} vs ${octet.loss}`);
+    assert.ok(Math.abs(fromOnnx.loss - octet.loss) <= 1e-3 * Math.max(1, octet.loss), `loss ${fromOnnx.loss} vs ${octet.loss}`);
 
     const a = ok(['predict', modeManifest, '--input', input, '--json']).trim().split('\n').map((l) => JSON.parse(l) as PredictJson);
     const b = ok(['predict', modeManifest, '--input', input, '--onnx', onnx, '--json']).trim().split('\n').map((l) => JSON.parse(l) as PredictJson);
     assert.equal(b.length, a.length);
-    const scale = Math.max(...a.flatMap((r) => r.logits.map(Math.abs)));
+    // Tolerances as test/unit/export/export-vs-octet.test.ts states them.
+    const scale = (mode === 'fp32' ? 1e-4 : 1e-2) * Math.max(...a.flatMap((r) => r.logits.map(Math.abs)));
     for (let i = 0; i < a.length; i++) {
       assert.equal(b[i].line, a[i].line);
       assert.equal(b[i].prediction, a[i].prediction, `row ${a[i].line}`);
-      for (let j = 0; j < a[i].logits.length; j++) assert.ok(Math.abs(b[i].logits[j] - a[i].logits[j]) <= 1e-4 * scale, `row ${a[i].line} logit ${j}: ${b[i].logits[j]} vs ${a[i].logits[j]}`);
+      for (let j = 0; j < a[i].logits.length; j++) assert.ok(Math.abs(b[i].logits[j] - a[i].logits[j]) <= scale, `row ${a[i].line} logit ${j}: ${b[i].logits[j]} vs ${a[i].logits[j]}`);
     }
   }
 });

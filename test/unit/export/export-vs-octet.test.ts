@@ -5,7 +5,9 @@
 // as float32), the export with ONNX's LayerNormalization, Erf and Tanh (float32): they agree to a
 // few float32 ulps. The linear layers, the in-graph DFP quantization and attention are the same
 // graphs, so the int8 codes are the same except where an ulp moves a value across a rounding
-// boundary. Stated bound: every logit within 1e-4 * max |logit| of Octet's, identical argmax.
+// boundary and change one code by a step. Stated bounds: identical argmax; fp32 logits within
+// 1e-4 * max |logit| of Octet's; int8 modes at least 99% of logits bit-identical and all within
+// 1e-2 * max |logit| (test/data/export.test.ts measured 0.5% on SQuAD with 59 of 193,484 logits moved).
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -23,7 +25,7 @@ import { createTinyProject, type TinyProject } from '../../helpers/tiny-project'
 import { createTinySquadProject, type TinySquadProject } from '../squad/tiny-squad-project';
 import { compareOnBatches, createSession } from './tiny-compare';
 
-const RELATIVE_TOLERANCE = 1e-4;
+const TOLERANCE: Record<PrecisionMode, number> = { fp32: 1e-4, int8: 1e-2, 'int8-outlier': 1e-2 };
 
 function setPrecision(model: BertModel, mode: PrecisionMode): void {
   for (const l of model.linears.values()) l.precision = { ...l.precision, mode };
@@ -35,9 +37,10 @@ async function checkAllPrecisions(t: TestContext, model: BertModel, batches: Tok
     const session = await createSession(exportBertModel(model, mode).bytes);
     try {
       const c = await compareOnBatches(model, session, batches, width);
-      const bound = RELATIVE_TOLERANCE * c.maxAbs;
+      const bound = TOLERANCE[mode] * c.maxAbs;
       t.diagnostic(`${label} ${mode}: ${c.notIdentical}/${c.logits} logits not bit-identical, max |diff| ${c.maxAbsDiff.toExponential(2)} (max |logit| ${c.maxAbs.toFixed(3)}), ${c.outliers} outliers`);
       assert.ok(c.maxAbsDiff <= bound, `${label} ${mode}: max |diff| ${c.maxAbsDiff} over the bound ${bound} (${c.notIdentical}/${c.logits} logits differ)`);
+      if (mode !== 'fp32') assert.ok(c.notIdentical <= 0.01 * c.logits, `${label} ${mode}: ${c.notIdentical} of ${c.logits} logits not bit-identical`);
       assert.equal(c.argmaxDiffers, 0, `${label} ${mode}: ${c.argmaxDiffers} of ${c.rows} predictions differ`);
       if (mode === 'int8-outlier') assert.ok(c.outliers > 0, `${label}: the threshold split off no outliers, so the outlier path went untested`);
       else assert.equal(c.outliers, 0);
