@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { OctetError } from '../errors';
 import { runGemmBench } from '../bench/gemm';
 import { formatTable, writeJsonReport } from '../bench/report';
+import { benchExportCommand } from './bench-export-command';
 import { benchProfileCommand } from './bench-profile-command';
 import { benchTrainCommand } from './bench-train-command';
 
@@ -17,7 +18,7 @@ export interface BenchCommandOptions {
   pytorch?: boolean;
 }
 
-const BENCHES = ['gemm', 'train', 'profile'] as const;
+const BENCHES = ['gemm', 'train', 'profile', 'export'] as const;
 
 export async function benchCommand(what: string, opts: BenchCommandOptions): Promise<void> {
   if (!(BENCHES as readonly string[]).includes(what)) {
@@ -25,6 +26,7 @@ export async function benchCommand(what: string, opts: BenchCommandOptions): Pro
   }
   if (what === 'train') return benchTrainCommand(opts);
   if (what === 'profile') return benchProfileCommand(opts);
+  if (what === 'export') return benchExportCommand(opts);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const report = await runGemmBench({
     rounds: opts.rounds ? Number(opts.rounds) : undefined,

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { isOctetError } from '../errors';
 import { benchCommand } from './bench-command';
 import { benchTrainOneCommand } from './bench-train-command';
+import { exportCommand } from './export-command';
 import { evalCommand, predictCommand, trainCommand } from './train-commands';
 import { registerOutlierCommands } from './outlier-commands';
 
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
   program
     .command('bench')
     .description('Benchmark kernels: prints a table and writes JSON (bench-results/<what>.json)')
-    .argument('[what]', 'which benchmark: gemm, train, profile', 'gemm')
+    .argument('[what]', 'which benchmark: gemm, train, profile, export', 'gemm')
     .option('--json', 'print the JSON report on stdout instead of the table')
     .option('--out <file>', 'where to write the JSON report')
     .option('--rounds <n>', 'timed rounds per kernel')
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
     .description('Evaluate on the manifest\'s eval data (default model: the run\'s final model)')
     .argument('<manifest>', 'path to octet.json (or its folder)')
     .option('--checkpoint <dir>', 'a checkpoint or model folder to evaluate')
+    .option('--onnx <file>', 'an exported model (octet export): its .onnx file or folder, run by onnxruntime')
     .option('--json', 'print the result as JSON')
     .option('--threads <n>', 'onnxruntime intra-op threads')
     .action((manifest: string, opts) => evalCommand(manifest, opts));
@@ -59,9 +61,19 @@ export function buildProgram(): Command {
     .argument('<manifest>', 'path to octet.json (or its folder)')
     .requiredOption('--input <file>', 'TSV, CSV or JSONL file with the text columns (squad: SQuAD JSON or JSONL questions)')
     .option('--checkpoint <dir>', 'a checkpoint or model folder to use')
+    .option('--onnx <file>', 'an exported model (octet export): its .onnx file or folder, run by onnxruntime')
     .option('--json', 'one JSON object per row: {line, prediction, logits} (squad: {id, answer, score})')
     .option('--threads <n>', 'onnxruntime intra-op threads')
     .action((manifest: string, opts) => predictCommand(manifest, opts));
+  program
+    .command('export')
+    .description('Write the fine-tuned model as ONNX with integer linear layers, plus tokenizer, config and <name>.export.json next to it')
+    .argument('<manifest>', 'path to octet.json (or its folder)')
+    .requiredOption('--onnx <file>', 'the .onnx file to write (its folder receives the sidecar files)')
+    .option('--checkpoint <dir>', 'a checkpoint or model folder to export (default: the run\'s final model)')
+    .option('--precision <mode>', 'every linear layer in this mode: int8-outlier, int8 or fp32 (default: each layer as the manifest sets it)')
+    .option('--json', 'print the result as JSON')
+    .action((manifest: string, opts) => exportCommand(manifest, opts));
   registerOutlierCommands(program);
   return program;
 }

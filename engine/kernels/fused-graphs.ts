@@ -94,8 +94,9 @@ export function fusedForwardGraph(o: FusedForwardOptions): GraphSpec {
     ...dfpScale('w', 'wMax', 'qmax8'),
     n('QuantizeLinear', ['w', 'wScale', 'zpS8'], ['wq']),
     n('Transpose', ['wq'], ['wt']),
-    n('Abs', ['x'], ['xAbs']),
-    n('ReduceMax', ['xAbs'], ['xMax'], { attrs: { keepdims: 0 } }),
+    // The outlier split needs |x| as a tensor; without it max |x| comes from two read-only
+    // reductions, which saves writing an [M x K] tensor (the same value either way).
+    ...(o.outliers ? [n('Abs', ['x'], ['xAbs']), n('ReduceMax', ['xAbs'], ['xMax'], { attrs: { keepdims: 0 } })] : maxAbsByExtremes('x', 'x')),
     // NaN and infinity survive a sum (ReduceMax may skip a NaN): the caller checks xSum and only
     // then scans for the element to name.
     n('ReduceSum', ['x'], ['xSum'], { attrs: { keepdims: 0 } }),

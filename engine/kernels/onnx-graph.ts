@@ -35,7 +35,8 @@ export interface ConstantSpec {
   name: string;
   type: ElemType;
   dims: number[];
-  values: number[];
+  /** Small constants as numbers; large ones (exported weights) as a typed array, stored raw. */
+  values: number[] | Float32Array | Int8Array;
 }
 
 export interface GraphSpec {
@@ -76,6 +77,13 @@ function attribute(name: string, value: AttrValue, isFloat: boolean): onnx.IAttr
 
 function constant(c: ConstantSpec): onnx.ITensorProto {
   const t: onnx.ITensorProto = { name: c.name, dims: c.dims, dataType: ELEM[c.type] };
+  if (!Array.isArray(c.values)) {
+    // raw_data is little-endian, as typed arrays are on every platform Node runs on here; it
+    // keeps a weight one (or four) bytes an element instead of a varint per value.
+    const v = c.values;
+    t.rawData = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    return t;
+  }
   switch (c.type) {
     case 'float':
       t.floatData = c.values;

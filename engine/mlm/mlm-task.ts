@@ -3,7 +3,7 @@
 // sequences under one fixed set of masks and reports the loss per masked token, its perplexity
 // and the share of masked tokens predicted right.
 import { OctetError } from '../errors';
-import type { BertModel } from '../model/bert-model';
+import type { InferenceModel } from '../model/inference-model';
 import { epochBatches } from '../train/batching';
 import type { FineTuningTask, TaskEvaluation } from '../train/task';
 import { collateMasked } from './collate';
@@ -41,7 +41,7 @@ export function mlmFineTuningTask(train: MlmSequenceSet | null, evalSet: MlmSequ
 }
 
 async function evaluateMlm(
-  model: BertModel,
+  model: InferenceModel,
   set: MlmSequenceSet,
   batchSize: number,
   maskedAt: (index: number) => ReturnType<typeof maskSequence>,

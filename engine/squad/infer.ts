@@ -1,6 +1,6 @@
 // The model over windows, in batches: each window's start and end logits (padding dropped) and
 // the mean loss against the windows' targets.
-import type { BertModel } from '../model/bert-model';
+import type { InferenceModel } from '../model/inference-model';
 import { epochBatches } from '../train/batching';
 import { collateWindows } from './collate';
 import { qaLossAndGrad } from './qa-loss';
@@ -13,7 +13,7 @@ export interface WindowLogits {
 }
 
 export async function inferWindows(
-  model: BertModel,
+  model: InferenceModel,
   windows: readonly SquadWindow[],
   batchSize: number,
   padId: number,

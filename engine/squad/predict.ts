@@ -2,7 +2,7 @@
 // order, for `octet predict`.
 import { formatForTask } from '../manifest/data-format';
 import type { Manifest } from '../manifest/types';
-import type { BertModel } from '../model/bert-model';
+import type { InferenceModel } from '../model/inference-model';
 import type { BertTokenizer } from '../text/bert-tokenizer';
 import { predictAnswers } from './answers';
 import { inferWindows } from './infer';
@@ -22,7 +22,7 @@ export interface SquadPrediction {
 export async function predictSquadFile(
   file: string,
   manifest: Manifest,
-  model: BertModel,
+  model: InferenceModel,
   tokenizer: BertTokenizer,
   onPrediction: (p: SquadPrediction) => void,
 ): Promise<number> {

@@ -1,7 +1,7 @@
 // Squad as a FineTuningTask (engine/train/task.ts): the windows are the training inputs, the
 // loss is qaLossAndGrad, and evaluation answers every question (answers.ts) and scores the
 // answers against the gold ones with the official exact match and F1.
-import type { BertModel } from '../model/bert-model';
+import type { InferenceModel } from '../model/inference-model';
 import type { FineTuningTask } from '../train/task';
 import { predictAnswers, type AnswerOptions, type PredictedAnswer } from './answers';
 import { collateWindows } from './collate';
@@ -44,7 +44,7 @@ export interface SquadEvaluation {
   predictionsJson: Record<string, string>;
 }
 
-export async function evaluateSquad(model: BertModel, set: SquadSet, batchSize: number, padId: number, o: AnswerOptions): Promise<SquadEvaluation> {
+export async function evaluateSquad(model: InferenceModel, set: SquadSet, batchSize: number, padId: number, o: AnswerOptions): Promise<SquadEvaluation> {
   const { logits, loss } = await inferWindows(model, set.windows, batchSize, padId);
   const answers = predictAnswers(set.examples, set.windows, logits, o);
   const metrics = squadMetrics(set.examples, answers.map((a) => a.text));

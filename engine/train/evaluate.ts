@@ -1,5 +1,5 @@
 // Evaluation over a feature set: loss, the task's metrics and every prediction, in data order.
-import type { BertModel } from '../model/bert-model';
+import type { InferenceModel } from '../model/inference-model';
 import { collate, epochBatches } from './batching';
 import type { Feature } from './features';
 import { lossAndGrad, predictions, SequenceTask, taskMetrics } from './task-head';
@@ -19,7 +19,7 @@ export interface EvalOptions {
   padId: number;
 }
 
-export async function evaluate(model: BertModel, features: readonly Feature[], o: EvalOptions): Promise<EvalResult> {
+export async function evaluate(model: InferenceModel, features: readonly Feature[], o: EvalOptions): Promise<EvalResult> {
   let lossSum = 0;
   const preds: number[] = [];
   const logitsRows: Float32Array[] = [];

@@ -2,7 +2,7 @@
 import { resolveColumn } from '../data/columns';
 import { readTable } from '../data/table';
 import type { Manifest } from '../manifest/types';
-import type { BertModel } from '../model/bert-model';
+import type { InferenceModel } from '../model/inference-model';
 import type { BertTokenizer } from '../text/bert-tokenizer';
 import { collate, epochBatches } from './batching';
 import type { Feature } from './features';
@@ -19,7 +19,7 @@ export interface Prediction {
 export async function predictFile(
   file: string,
   manifest: Manifest,
-  model: BertModel,
+  model: InferenceModel,
   tokenizer: BertTokenizer,
   task: SequenceTask,
   id2label: string[],

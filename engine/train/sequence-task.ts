@@ -8,7 +8,10 @@ import { setupRun, type RunSetup, type SetupOptions } from './setup';
 import type { FineTuningSetup, FineTuningTask } from './task';
 import { lossAndGrad } from './task-head';
 
-export function sequenceFineTuningTask(setup: RunSetup): FineTuningTask {
+/** The parts of a run's setup the task reads (an exported model's folder supplies them too). */
+export type SequenceTaskParts = Pick<RunSetup, 'tokenizer' | 'task' | 'numLabels' | 'positiveClass' | 'train' | 'eval'>;
+
+export function sequenceFineTuningTask(setup: SequenceTaskParts): FineTuningTask {
   const padId = setup.tokenizer.vocab.special.pad;
   const { task, numLabels, positiveClass } = setup;
   const train = setup.train;

@@ -45,6 +45,12 @@ export function sequenceTask(manifest: Manifest): SequenceTask {
   throw new OctetError('unsupported', message, { file: manifest.manifestPath, field: 'task.type' });
 }
 
+/** The class binary metrics (f1) count as positive: the manifest's positiveLabel, else class 1. */
+export function positiveClassOf(manifest: Manifest, id2label: readonly string[], numLabels: number): number {
+  const positiveLabel = manifest.task.positiveLabel;
+  return positiveLabel !== undefined ? id2label.indexOf(positiveLabel) : Math.min(1, numLabels - 1);
+}
+
 export async function setupRun(manifest: Manifest, backend: GemmBackend, o: SetupOptions): Promise<RunSetup> {
   const task = sequenceTask(manifest);
   const modelDir = o.modelDir ?? manifest.model;
@@ -97,7 +103,6 @@ export async function setupRun(manifest: Manifest, backend: GemmBackend, o: Setu
   const maxLen = manifest.train.maxSeqLength;
   const train = trainExamples ? encodeExamples(trainExamples.examples, tokenizer, maxLen, d.train) : null;
   const evalSet = evalExamples && d.eval ? encodeExamples(evalExamples.examples, tokenizer, maxLen, d.eval) : null;
-  const positiveLabel = manifest.task.positiveLabel;
-  const positiveClass = positiveLabel !== undefined ? id2label.indexOf(positiveLabel) : Math.min(1, numLabels - 1);
+  const positiveClass = positiveClassOf(manifest, id2label, numLabels);
   return { manifest, task, tokenizer, model, checkpoint, id2label, numLabels, positiveClass, train, eval: evalSet, notes };
 }

@@ -3,6 +3,7 @@
 // loss, and an evaluation that reports the task's metrics.
 import type { TaskType } from '../manifest/types';
 import type { BertModel } from '../model/bert-model';
+import type { InferenceModel } from '../model/inference-model';
 import type { TokenBatch } from '../model/batch';
 import type { BertTokenizer } from '../text/bert-tokenizer';
 import type { LossAndGrad } from './task-head';
@@ -43,7 +44,7 @@ export interface FineTuningTask {
    */
   trainBatch(indices: readonly number[], epoch: number): TrainingBatch;
   /** Loss and metrics on the eval data; null when the manifest has none. */
-  evaluate(model: BertModel, batchSize: number): Promise<TaskEvaluation | null>;
+  evaluate(model: InferenceModel, batchSize: number): Promise<TaskEvaluation | null>;
 }
 
 /** A run ready to train: the model, its tokenizer and the task over the manifest's data. */
