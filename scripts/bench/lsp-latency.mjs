@@ -165,8 +165,8 @@ async function main() {
   writeFileSync(opts.out, JSON.stringify(result, null, 2) + '\n');
   const row = (name, s) => `${name.padEnd(22)} ${String(s.n).padStart(5)} ${s.p50.toFixed(1).padStart(7)} ${s.p95.toFixed(1).padStart(7)} ${s.p99.toFixed(1).padStart(7)} ${s.max.toFixed(1).padStart(7)}`;
   console.log(`LSP latency (ms), ${rounds} rounds, ${os.cpus().length} CPUs; job: ${opts.size} BERT, ${stepsDuring} steps in ${seconds.toFixed(1)} s during the measurement`);
+  console.log(`profiler: ${profiling.profilesCompleted} profiles completed in ${profiling.seconds.toFixed(1)} s during its measurement`);
   console.log(`${'request'.padEnd(22)} ${'n'.padStart(5)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)}`);
-  console.log(`while profiling: ${profiling.profilesCompleted} profiles completed in ${profiling.seconds.toFixed(1)} s`);
   for (const [label, r] of [['idle', idle], ['during profiling', underProfile], ['during training', underJob]]) {
     console.log(`-- ${label}`);
     console.log(row('hover', r.hover));
