@@ -70,6 +70,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<OctetA
     }),
     showJobProgress(tracker.store, { cancel: (jobId) => tracker.cancel(jobId), openDashboard }),
     createJobStatusBar(tracker.store, ClientCommands.openDashboard),
+    // Trusted now: the server reads the settings again and profiles the open manifests.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification('workspace/didChangeConfiguration', { settings: null })),
   );
   setJobContext();
   await client.start();

@@ -33,6 +33,15 @@ export function createLanguageClient(
       executeCommand: (command, args, next) => (SERVER_COMMANDS.includes(command) ? runServerCommand(command, args) : next(command, args)),
       // Run lenses start jobs: none in an untrusted workspace.
       provideCodeLenses: (document, token, next) => (vscode.workspace.isTrusted ? next(document, token) : []),
+      workspace: {
+        // Nor background profiles (they load the workspace's model and data): profileOnSave is off there.
+        configuration: async (params, token, next) => {
+          const result = await next(params, token);
+          if (vscode.workspace.isTrusted || !Array.isArray(result)) return result;
+          return result.map((value: unknown, i) =>
+            params.items[i]?.section === 'octet' && typeof value === 'object' && value !== null ? { ...value, profileOnSave: false } : value);
+        },
+      },
     },
   };
   return new LanguageClient('octet', 'Octet language server', serverOptions, clientOptions);

@@ -10,6 +10,9 @@ export function initializationOptions(): OctetInitializationOptions {
     schemaContributedByClient: config.get<boolean>('schemaContributedByClient', true),
     ...(typeof threads === 'number' && threads > 0 && { threads }),
     maxConcurrentJobs: config.get<number>('maxConcurrentJobs', 1),
+    // Profiling loads the workspace's model and data: not in an untrusted workspace.
+    profileOnSave: vscode.workspace.isTrusted && config.get<boolean>('profileOnSave', true),
+    outlierCriteria: { sqnrGapDb: config.get<number>('outlierCriteria.sqnrGapDb', 6) },
     // The extension draws its own progress notification (with Cancel) and status bar item.
     jobProgress: false,
   };

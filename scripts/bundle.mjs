@@ -9,6 +9,8 @@ import { builtinModules } from 'node:module';
 const entries = [
   { in: 'engine/cli/main.ts', out: 'cli', platform: 'node' },
   { in: 'server/main.ts', out: 'server', platform: 'node' },
+  // The language server's profiling child process (server/outliers/profile-process.ts).
+  { in: 'server/outliers/profile-worker.ts', out: 'profile-worker', platform: 'node' },
   { in: 'client/extension.ts', out: 'extension', platform: 'node', external: ['vscode'] },
   { in: 'webview/main.ts', out: 'webview', platform: 'browser' },
 ];

@@ -5,8 +5,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { type JobKind, type OctetCommand, OctetCommands, type StartJobOptions, type StartJobParams, type StartJobResult } from './protocol';
 
 const LENSES = [
-  { title: 'Fine-tune', command: OctetCommands.fineTune },
-  { title: 'Profile layers', command: OctetCommands.profile },
+  { title: 'Fine-tune with int8 outliers', command: OctetCommands.fineTune },
+  { title: 'Profile activations', command: OctetCommands.profile },
   { title: 'Compare precisions', command: OctetCommands.compare },
 ] as const;
 

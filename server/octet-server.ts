@@ -1,6 +1,7 @@
 // The language server for Octet manifests: wires the LSP connection to the features in this
 // folder. Transport-independent (main.ts picks stdio or node IPC); nothing here writes to
 // stdout, which belongs to the protocol. Logs go to the client via connection.console.
+import * as path from 'node:path';
 import { parseTree } from 'jsonc-parser';
 import type { CompletionList, Hover, MarkedString, MarkupContent } from 'vscode-json-languageservice';
 import {
@@ -29,9 +30,16 @@ import { hoverMarkdown, hoverTarget } from './manifest-hover';
 import { isManifestUri, manifestFilePath } from './manifest-uri';
 import { excessiveNestingAt } from './nesting-guard';
 import { ModelInspector } from './model-inspection';
+import { outlierCodeActions } from './outliers/outlier-actions';
+import { OutlierAnnotations } from './outliers/outlier-annotations';
+import { defaultProfileCacheDir, ProfileCache } from './outliers/profile-cache';
+import { runProfileProcess } from './outliers/profile-process';
 import { runSemanticChecks } from './semantic-checks';
 import { DEFAULT_SETTINGS, type OctetSettings, readSettings } from './settings';
-import { syntaxAndSchemaDiagnostics } from './syntax-diagnostics';
+import { byPosition, syntaxAndSchemaDiagnostics } from './syntax-diagnostics';
+
+/** The profiling child's bundle, next to this one (dist/server.js -> dist/profile-worker.js). */
+const PROFILE_WORKER = path.join(__dirname, 'profile-worker.js');
 
 /** Files whose change on disk can change a manifest's semantic diagnostics. */
 const WATCHED_FILES = '**/{config.json,*.safetensors,*.safetensors.index.json,*.tsv,*.csv,*.jsonl,*.ndjson}';
@@ -78,6 +86,23 @@ export function startOctetServer(connection: Connection): void {
     log,
   });
 
+  const outliers = new OutlierAnnotations({
+    document: readableManifest,
+    manifestPath: manifestFilePath,
+    settings: () => ({ profileOnSave: settings.profileOnSave, sqnrGapDb: settings.outlierSqnrGapDb, threads: settings.threads }),
+    cache: new ProfileCache(defaultProfileCacheDir(), log),
+    runProfile: (request, signal) => runProfileProcess(PROFILE_WORKER, request, signal, log),
+    onResults: (uri) => (client.pullDiagnostics ? requestRefresh() : void publish(uri)),
+    log,
+  });
+
+  /** Everything reported on a manifest: syntax, schema, semantic checks and outlier annotations. */
+  async function allDiagnostics(doc: TextDocument): Promise<Diagnostic[]> {
+    const items = await diagnostics.diagnostics(doc);
+    const annotations = excessiveNestingAt(doc.getText()) === undefined ? outliers.diagnostics(doc) : [];
+    return annotations.length === 0 ? items : [...items, ...annotations].sort(byPosition);
+  }
+
   // ---- Diagnostics transport ----
 
   const publishSequence = new Map<string, number>();
@@ -89,7 +114,7 @@ export function startOctetServer(connection: Connection): void {
     const sequence = (publishSequence.get(uri) ?? 0) + 1;
     publishSequence.set(uri, sequence);
     try {
-      const items = await diagnostics.diagnostics(doc);
+      const items = await allDiagnostics(doc);
       if (publishSequence.get(uri) !== sequence || documents.get(uri) === undefined) return;
       await connection.sendDiagnostics({ uri, version: doc.version, diagnostics: items });
     } catch (e) {
@@ -146,6 +171,7 @@ export function startOctetServer(connection: Connection): void {
     try {
       const section: unknown = await connection.workspace.getConfiguration('octet');
       settings = readSettings({ octet: section }, initialSettings);
+      outliers.settingsChanged();
       redeliverAll();
     } catch (e) {
       log(`could not read the octet settings: ${(e as Error).message}`);
@@ -157,6 +183,7 @@ export function startOctetServer(connection: Connection): void {
       void loadConfiguration();
     } else {
       settings = readSettings(change.settings, initialSettings);
+      outliers.settingsChanged();
       redeliverAll();
     }
   });
@@ -172,6 +199,7 @@ export function startOctetServer(connection: Connection): void {
     if (!isManifestUri(document.uri)) return;
     justOpened.add(document.uri);
     diagnostics.opened(document.uri);
+    outliers.opened(document.uri);
     if (!client.pullDiagnostics) void publish(document.uri);
   });
   documents.onDidChangeContent(({ document }) => {
@@ -181,11 +209,14 @@ export function startOctetServer(connection: Connection): void {
   });
   documents.onDidSave(({ document }) => {
     // Saving is a natural moment to look at the files again (they may have changed outside).
-    if (isManifestUri(document.uri)) diagnostics.recheck(document.uri);
+    if (!isManifestUri(document.uri)) return;
+    diagnostics.recheck(document.uri);
+    outliers.saved(document.uri);
   });
   documents.onDidClose(({ document }) => {
     justOpened.delete(document.uri);
     diagnostics.closed(document.uri);
+    outliers.closed(document.uri);
     publishSequence.delete(document.uri);
     if (!client.pullDiagnostics && isManifestUri(document.uri)) void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
@@ -194,7 +225,7 @@ export function startOctetServer(connection: Connection): void {
 
   connection.languages.diagnostics.on(async (params) => {
     const doc = manifestDocument(params.textDocument.uri);
-    const items: Diagnostic[] = doc === undefined ? [] : await diagnostics.diagnostics(doc);
+    const items: Diagnostic[] = doc === undefined ? [] : await allDiagnostics(doc);
     return { kind: DocumentDiagnosticReportKind.Full, items };
   });
 
@@ -228,6 +259,8 @@ export function startOctetServer(connection: Connection): void {
     if (target !== undefined && manifestPath !== undefined) {
       const markdown = await hoverMarkdown(text, manifestPath, target, models);
       if (markdown !== '') parts.push(markdown);
+      const table = outliers.hoverTable(doc, target.kind === 'layer-pattern' ? target.pattern : undefined);
+      if (table !== '') parts.push(table);
       range = { start: doc.positionAt(target.node.offset), end: doc.positionAt(target.node.offset + target.node.length) };
     }
     if (!settings.schemaContributedByClient) {
@@ -246,7 +279,13 @@ export function startOctetServer(connection: Connection): void {
     return { contents: { kind: client.markdownHover ? MarkupKind.Markdown : MarkupKind.PlainText, value }, range };
   });
 
-  connection.onCodeAction((params) => (manifestDocument(params.textDocument.uri) === undefined ? [] : quickFixes(params)));
+  connection.onCodeAction((params) => {
+    const doc = manifestDocument(params.textDocument.uri);
+    if (doc === undefined) return [];
+    const only = params.context.only;
+    const wantsQuickFixes = only === undefined || only.some((kind) => CodeActionKind.QuickFix.startsWith(kind));
+    return [...quickFixes(params), ...(wantsQuickFixes ? outlierCodeActions(doc, params.context.diagnostics) : [])];
+  });
 
   connection.onCodeLens((params) => {
     const doc = manifestDocument(params.textDocument.uri);
@@ -257,6 +296,7 @@ export function startOctetServer(connection: Connection): void {
 
   connection.onShutdown(async () => {
     diagnostics.dispose();
+    outliers.dispose();
     // Running jobs save a checkpoint and stop; a job's stdout must still be read until it exits.
     await jobs.dispose(SHUTDOWN_GRACE_MS);
   });

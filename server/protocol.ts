@@ -40,6 +40,17 @@ export interface OctetInitializationOptions {
    * with Cancel and a status bar item from JobEvent notifications.
    */
   jobProgress?: boolean;
+  /**
+   * Profile each open manifest's model on a few calibration batches when it is opened or saved
+   * (in a child process, cached by file contents) and report its outlier-heavy layers as
+   * diagnostics with code 'outlier-heavy'. Default true.
+   */
+  profileOnSave?: boolean;
+  /**
+   * The outlier criterion when a manifest has no `profile.criteria`: a layer is outlier-heavy when
+   * tiling its outliers gains more than `sqnrGapDb` dB of output SQNR. Default: the engine's (6).
+   */
+  outlierCriteria?: { sqnrGapDb?: number };
 }
 
 /**

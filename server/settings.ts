@@ -10,6 +10,10 @@ export interface OctetSettings {
   threads: number | undefined;
   maxConcurrentJobs: number;
   jobProgress: boolean;
+  /** Profile open manifests on open and save and annotate their outlier-heavy layers. */
+  profileOnSave: boolean;
+  /** The outlier criterion when the manifest sets none; undefined: the engine's default. */
+  outlierSqnrGapDb: number | undefined;
 }
 
 export const DEFAULT_SETTINGS: Readonly<OctetSettings> = {
@@ -18,6 +22,8 @@ export const DEFAULT_SETTINGS: Readonly<OctetSettings> = {
   threads: undefined,
   maxConcurrentJobs: 1,
   jobProgress: true,
+  profileOnSave: true,
+  outlierSqnrGapDb: undefined,
 };
 
 /** The longest delay accepted; a larger value would make diagnostics look broken. */
@@ -47,6 +53,13 @@ export function readSettings(raw: unknown, base: Readonly<OctetSettings> = DEFAU
   if (isPositiveInteger(concurrent)) settings.maxConcurrentJobs = concurrent;
   const progress = pick('jobProgress');
   if (typeof progress === 'boolean') settings.jobProgress = progress;
+  const profileOnSave = pick('profileOnSave');
+  if (typeof profileOnSave === 'boolean') settings.profileOnSave = profileOnSave;
+  // VS Code hands dotted setting names over as nested objects; other editors may not.
+  const criteria = pick('outlierCriteria');
+  const gap = (isRecord(criteria) ? criteria.sqnrGapDb : undefined) ?? raw['outlierCriteria.sqnrGapDb'] ?? section['outlierCriteria.sqnrGapDb'] ?? raw['octet.outlierCriteria.sqnrGapDb'];
+  if (typeof gap === 'number' && Number.isFinite(gap) && gap >= 0) settings.outlierSqnrGapDb = gap;
+  else if (gap === null) settings.outlierSqnrGapDb = undefined;
   return settings;
 }
 

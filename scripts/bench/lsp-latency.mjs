@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Responsiveness of the language server while it runs a training job (issue 5): p50/p95/p99/max
 // latency of hover, completion, and an edit's syntax/schema diagnostics (didChange, then a
-// textDocument/diagnostic pull, timed from the edit), first with the daemon idle, then while a
-// fine-tune of a small BERT runs under the same daemon. Target: p99 under 50 ms.
+// textDocument/diagnostic pull, timed from the edit), first with the daemon idle, then while its
+// outlier profiler runs (a save with a new seed whenever no profile is in flight, so one always
+// is), then while a fine-tune of a small BERT runs under the same daemon. Target: p99 under 50 ms.
 //
 //   npm run build && node scripts/bench/lsp-latency.mjs [--rounds 300] [--size tiny|mini] [--threads N]
 //
@@ -53,10 +54,16 @@ async function main() {
   let jobState = 'none';
   let trainEvents = 0;
   let lastStep = 0;
+  let profilesReady = 0;
+  let profilesRun = 0;
   connection.onRequest('workspace/diagnostic/refresh', () => (refreshes++, null));
   connection.onRequest('client/registerCapability', () => null);
   connection.onRequest('workspace/configuration', (p) => p.items.map(() => null));
   connection.onNotification('octet/jobState', (p) => (jobState = p.state));
+  connection.onNotification('window/logMessage', (p) => {
+    if (p.message.startsWith('outlier annotations ready for')) profilesReady++;
+    if (/outlier profile of .*: profiled/.test(p.message)) profilesRun++;
+  });
   connection.onNotification('octet/jobEvent', (p) => {
     if (p.event.type === 'train') (trainEvents++, (lastStep = p.event.step));
   });
@@ -80,19 +87,30 @@ async function main() {
     }
   };
   await until(() => refreshes > 0, 'the first semantic check');
+  await until(() => profilesReady > 0, 'the first outlier profile');
 
   const lines = text.split('\n');
   const modelLine = lines.findIndex((l) => l.includes('"model"'));
   const lrLine = lines.findIndex((l) => l.includes('"learningRate"'));
   let version = 1;
-  const measure = async (underJob, count = rounds) => {
+  // While profiling: the seed changes (a new profile, not a cache hit) and the manifest is saved.
+  let seed = 7;
+  let base = text;
+  let awaitedReady = profilesReady;
+  const measure = async (underJob, count = rounds, underProfile = false) => {
     const hover = [];
     const completion = [];
     const diagnostics = [];
     for (let i = 0; i < count; i++) {
       if (underJob && jobState !== 'running') throw new Error(`the job is ${jobState}: it must run for the whole measurement`);
+      if (underProfile && profilesReady >= awaitedReady) {
+        base = text.replace(/"seed": \d+/, `"seed": ${++seed}`);
+        await connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [{ text: base }] });
+        await connection.sendNotification('textDocument/didSave', { textDocument: { uri } });
+        awaitedReady = profilesReady + 1;
+      }
       // An edit: the learning rate's digits change, or a syntax error comes and goes.
-      const edited = i % 10 === 9 ? text.replace('"learningRate":', '"learningRate"') : text.replace(/"learningRate": [^,]+/, `"learningRate": ${(i + 1) * 1e-5}`);
+      const edited = i % 10 === 9 ? base.replace('"learningRate":', '"learningRate"') : base.replace(/"learningRate": [^,]+/, `"learningRate": ${(i + 1) * 1e-5}`);
       let t0 = performance.now();
       await connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [{ text: edited }] });
       const report = await connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } });
@@ -112,6 +130,11 @@ async function main() {
 
   await measure(false, 30); // warm-up: the first requests include compiling the server's code
   const idle = await measure(false);
+  const profilesBefore = profilesRun;
+  const tp = Date.now();
+  const underProfile = await measure(false, rounds, true);
+  const profiling = { profilesCompleted: profilesRun - profilesBefore, seconds: (Date.now() - tp) / 1000 };
+  base = text;
   const { jobId } = await connection.sendRequest('octet/startJob', { manifestUri: uri, kind: 'train' });
   await until(() => trainEvents >= 3, 'the job to take its first steps');
   const stepsBefore = lastStep;
@@ -133,6 +156,8 @@ async function main() {
     rounds,
     job: { stepsDuringMeasurement: stepsDuring, seconds, stepsPerSecond: stepsDuring / seconds },
     idle,
+    profiling,
+    underProfile,
     underJob,
     targetP99Ms: TARGET_MS,
   };
@@ -140,15 +165,16 @@ async function main() {
   writeFileSync(opts.out, JSON.stringify(result, null, 2) + '\n');
   const row = (name, s) => `${name.padEnd(22)} ${String(s.n).padStart(5)} ${s.p50.toFixed(1).padStart(7)} ${s.p95.toFixed(1).padStart(7)} ${s.p99.toFixed(1).padStart(7)} ${s.max.toFixed(1).padStart(7)}`;
   console.log(`LSP latency (ms), ${rounds} rounds, ${os.cpus().length} CPUs; job: ${opts.size} BERT, ${stepsDuring} steps in ${seconds.toFixed(1)} s during the measurement`);
+  console.log(`profiler: ${profiling.profilesCompleted} profiles completed in ${profiling.seconds.toFixed(1)} s during its measurement`);
   console.log(`${'request'.padEnd(22)} ${'n'.padStart(5)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)}`);
-  for (const [label, r] of [['idle', idle], ['during training', underJob]]) {
+  for (const [label, r] of [['idle', idle], ['during profiling', underProfile], ['during training', underJob]]) {
     console.log(`-- ${label}`);
     console.log(row('hover', r.hover));
     console.log(row('completion', r.completion));
     console.log(row('edit -> diagnostics', r.editToDiagnostics));
   }
-  const worst = Math.max(underJob.hover.p99, underJob.completion.p99, underJob.editToDiagnostics.p99);
-  console.log(`worst p99 during training: ${worst.toFixed(1)} ms (target < ${TARGET_MS} ms): ${worst < TARGET_MS ? 'PASS' : 'FAIL'}`);
+  const worst = Math.max(...[underJob, underProfile].flatMap((r) => [r.hover.p99, r.completion.p99, r.editToDiagnostics.p99]));
+  console.log(`worst p99 during profiling or training: ${worst.toFixed(1)} ms (target < ${TARGET_MS} ms): ${worst < TARGET_MS ? 'PASS' : 'FAIL'}`);
   console.log(`wrote ${path.relative(process.cwd(), opts.out)}`);
   rmSync(project.dir, { recursive: true, force: true });
   process.exitCode = worst < TARGET_MS ? 0 : 1;

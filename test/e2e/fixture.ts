@@ -1,7 +1,8 @@
 // The workspace the end-to-end tests open in VS Code: a tiny BERT with SYNTHETIC outliers planted
 // in two hidden dimensions (engine/fixtures/plant-outliers.ts), a sentiment-like data set whose
 // label one word carries, a valid octet.json that fine-tunes in int8 with outlier tiling, and a
-// manifest with mistakes (typo.octet.json) for the Problems panel.
+// manifest with mistakes (typo.octet.json) for the Problems panel, and one in plain int8 with
+// per-layer modes (int8.octet.json) for the outlier annotations.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,16 @@ import { sentimentRows, tinyVocab } from '../helpers/tiny-project';
 
 export const PLANTED_DIMS = [5, 21];
 export const PLANT_GAIN = 32;
+
+/**
+ * int8.octet.json's `layers`: the planted outliers make layer 0's query, key and value inputs
+ * outlier-heavy (the embedding LayerNorm output carries the planted dimensions). The query stays
+ * fp32, the key runs int8-outlier, the value falls under the global plain int8.
+ */
+export const INT8_LAYERS = {
+  'encoder.layer.0.attention.self.query': { mode: 'fp32' },
+  'encoder.layer.0.attention.self.key': { mode: 'int8-outlier' },
+};
 
 /** What typo.octet.json gets wrong, and a piece of the message the server gives for each. */
 export const TYPO_PROBLEMS = {
@@ -62,6 +73,8 @@ export async function createE2eWorkspace(parent = tmpdir(), epochs = 8): Promise
   };
   const typoManifestPath = path.join(dir, 'typo.octet.json');
   writeFileSync(typoManifestPath, JSON.stringify(typo, null, 2) + '\n');
+  const int8 = { ...manifest, precision: { mode: 'int8', threshold: 5 }, layers: INT8_LAYERS, output: 'runs/int8' };
+  writeFileSync(path.join(dir, 'int8.octet.json'), JSON.stringify(int8, null, 2) + '\n');
   const schemaError = { ...manifest, train: { ...manifest.train, epochs: 'eight' }, output: 'runs/schema-error' };
   writeFileSync(path.join(dir, 'schema-error.octet.json'), JSON.stringify(schemaError, null, 2) + '\n');
   mkdirSync(path.join(dir, '.vscode'));

@@ -47,8 +47,8 @@ test('activates on the workspace\'s octet.json and starts the language server', 
 });
 
 test('shows a manifest\'s problems in the Problems panel, at their lines, and schema errors once', async () => {
-  // Outlier diagnostics (issue 5 item 3) are not in the server yet: this test checks Octet's
-  // semantic diagnostics (a column not in the data, a layer pattern matching no layer).
+  // Octet's semantic diagnostics (a column not in the data, a layer pattern matching no layer);
+  // the outlier annotations have the next test.
   const typo = uriOf('typo.octet.json');
   await vscode.window.showTextDocument(typo, { preview: false });
   const found = await waitUntil(() => {
@@ -78,6 +78,36 @@ test('shows a manifest\'s problems in the Problems panel, at their lines, and sc
   if (driverAvailable) {
     const answer = await requestUi('problems', { expect: ['column "labl" is not in data/train.tsv', 'matches no linear layer', 'typo.octet.json', 'schema-error.octet.json'] });
     assert.match(answer.detail, /labl/);
+  }
+}, 120_000);
+
+test('annotates the outlier-heavy layers of the planted model, with the severity of each layer\'s mode', async () => {
+  const int8 = uriOf('int8.octet.json');
+  await vscode.window.showTextDocument(int8, { preview: false });
+  const layers = ['query', 'key', 'value'].map((p) => `encoder.layer.0.attention.self.${p}`);
+  const found = await waitUntil(() => {
+    const d = octetDiagnostics(int8).filter((x) => x.code === 'outlier-heavy');
+    return layers.every((l) => d.some((x) => x.message.startsWith(`${l} is outlier-heavy`))) ? d : undefined;
+  }, 'the outlier diagnostics of int8.octet.json', 90_000);
+  const of = (layer: string): vscode.Diagnostic => {
+    const d = found.filter((x) => x.message.startsWith(`${layer} is outlier-heavy`));
+    assert.equal(d.length, 1, `one diagnostic for ${layer}: ${found.map((x) => x.message).join('\n')}`);
+    return d[0];
+  };
+  // fp32 and int8-outlier layers on their own `layers` entries; the plain-int8 value on `model`.
+  assert.equal(of(layers[0]).severity, vscode.DiagnosticSeverity.Hint);
+  assert.equal(of(layers[0]).range.start.line, lineOf(int8.fsPath, `"${layers[0]}"`));
+  assert.equal(of(layers[1]).severity, vscode.DiagnosticSeverity.Information);
+  assert.equal(of(layers[1]).range.start.line, lineOf(int8.fsPath, `"${layers[1]}"`));
+  assert.match(of(layers[1]).message, /int8-outlier handles it: \d+ columns? tiled/);
+  assert.equal(of(layers[2]).severity, vscode.DiagnosticSeverity.Warning);
+  assert.equal(of(layers[2]).range.start.line, lineOf(int8.fsPath, '"model"'));
+  assert.match(of(layers[2]).message, /output SQNR [\d.]+ dB plain int8 vs [\d.]+ dB tiled\. It runs plain int8: precision will be lost/);
+
+  if (driverAvailable) {
+    // The Problems panel lists warnings and information (hints are only drawn in the editor).
+    const answer = await requestUi('problems', { expect: [`${layers[2]} is outlier-heavy`, `${layers[1]} is outlier-heavy`, 'int8.octet.json'] });
+    assert.match(answer.detail, /outlier-heavy/);
   }
 }, 120_000);
 

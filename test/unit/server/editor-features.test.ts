@@ -132,11 +132,11 @@ describe('editor features', () => {
     await client.openAndSettle(uri, manifestText());
     const lenses = await client.codeLenses(uri);
     assert.deepEqual(
-      lenses?.map((l) => [l.command?.command, l.command?.arguments]),
+      lenses?.map((l) => [l.command?.title, l.command?.command, l.command?.arguments]),
       [
-        ['octet.fineTune', [uri]],
-        ['octet.profile', [uri]],
-        ['octet.compare', [uri]],
+        ['Fine-tune with int8 outliers', 'octet.fineTune', [uri]],
+        ['Profile activations', 'octet.profile', [uri]],
+        ['Compare precisions', 'octet.compare', [uri]],
       ],
     );
     assert.deepEqual(client.initializeResult.capabilities.executeCommandProvider?.commands, ['octet.fineTune', 'octet.profile', 'octet.compare']);

@@ -33,6 +33,10 @@ export function plainDiagnostics(items: Diagnostic[]): TestDiagnostic[] {
 export interface StartOptions {
   /** Advertise pull diagnostics with refresh support (default), or only push. */
   pull?: boolean;
+  /**
+   * Merged over `{ profileOnSave: false }`: tests of other features do not start background
+   * profiles (whose diagnostic refreshes would interleave with theirs); the outlier tests turn it on.
+   */
   initializationOptions?: Record<string, unknown>;
   /** Advertise window.workDoneProgress (the server then reports jobs as $/progress). */
   workDoneProgress?: boolean;
@@ -92,6 +96,7 @@ export class LspTestClient {
     });
     connection.onNotification('window/logMessage', (params: { message: string }) => {
       client.logs.push(params.message);
+      client.notify();
     });
     connection.onRequest('window/workDoneProgress/create', (params: { token: string | number }) => {
       client.progressTokens.push(params.token);
@@ -110,7 +115,7 @@ export class LspTestClient {
       processId: process.pid,
       rootUri: null,
       workspaceFolders: options.workspaceFolders?.map((uri, i) => ({ uri, name: `folder${i}` })) ?? null,
-      initializationOptions: options.initializationOptions,
+      initializationOptions: { profileOnSave: false, ...options.initializationOptions },
       capabilities: {
         ...(options.workDoneProgress === true && { window: { workDoneProgress: true } }),
         textDocument: {
@@ -134,6 +139,15 @@ export class LspTestClient {
 
   change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): void {
     void this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
+  }
+
+  save(uri: string): void {
+    void this.connection.sendNotification('textDocument/didSave', { textDocument: { uri } });
+  }
+
+  /** Log lines so far that contain `needle`. */
+  logCount(needle: string): number {
+    return this.logs.filter((l) => l.includes(needle)).length;
   }
 
   close(uri: string): void {
