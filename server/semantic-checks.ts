@@ -73,12 +73,14 @@ async function checkModel(m: LooseManifest, findings: Findings, ctx: SemanticChe
   if (m.taskType !== undefined) {
     const layers = linearLayerNames(config, headForTask(m.taskType));
     const candidates = layerSuggestions(layers).map((s) => s.pattern);
+    // An error, as in the engine: a run refuses such a manifest (engine/train/run-model.ts),
+    // since the layers meant would silently train in the wrong precision.
     // "bert."-prefixed patterns get a better message from the engine's consistency checks.
     const unmatched = unmatchedPatterns(m.layerRules, layers).filter((p) => !p.startsWith('bert.'));
     for (const pattern of unmatched) {
       const suggestion = closestName(pattern, candidates);
       const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
-      findings.add('layer-pattern-unmatched', ['layers', pattern], 'key', 'warning', `layer pattern "${pattern}" matches no linear layer of the model${hint}`, suggestion === undefined ? undefined : { title: `Change to "${suggestion}"`, newText: JSON.stringify(suggestion) });
+      findings.add('layer-pattern-unmatched', ['layers', pattern], 'key', 'error', `layer pattern "${pattern}" matches no linear layer of the model${hint}`, suggestion === undefined ? undefined : { title: `Change to "${suggestion}"`, newText: JSON.stringify(suggestion) });
     }
   }
   if (m.maxSeqLength !== undefined && m.maxSeqLength > config.maxPositionEmbeddings) {

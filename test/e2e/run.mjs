@@ -49,7 +49,9 @@ async function main() {
   const exchange = path.join(scratch, 'exchange');
   mkdirSync(exchange);
   const { createE2eWorkspace } = require(path.join(root, 'out', 'test', 'e2e', 'fixture.js'));
-  const workspace = await createE2eWorkspace(scratch);
+  // 32 epochs of the tiny task (about 15-25 s here): long enough for the dashboard to be seen
+  // moving through several steps while the job runs, even when the machine is quiet and fast.
+  const workspace = await createE2eWorkspace(scratch, 32);
   console.log(`workspace: ${workspace.dir}`);
 
   const dirs = serverDirs(scratch);

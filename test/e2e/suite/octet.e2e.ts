@@ -62,7 +62,7 @@ test('shows a manifest\'s problems in the Problems panel, at their lines, and sc
   const layer = found.find((d) => d.message.includes('"encoder.layer.7.*" matches no linear layer'));
   assert.ok(layer, found.map((d) => d.message).join('\n'));
   assert.equal(layer.range.start.line, lineOf(typo.fsPath, '"encoder.layer.7.*"'));
-  assert.equal(layer.severity, vscode.DiagnosticSeverity.Warning);
+  assert.equal(layer.severity, vscode.DiagnosticSeverity.Error);
 
   // The schema comes from the extension's jsonValidation: VS Code's JSON support reports it, the server does not repeat it.
   const schema = uriOf('schema-error.octet.json');

@@ -138,13 +138,13 @@ describe('manifest diagnostics', () => {
     assert.deepEqual(d.range, rangeOf(text, '"score"'));
   });
 
-  it('warns about a layer pattern that matches no layer of the model, on its key', async () => {
+  it('reports a layer pattern that matches no layer of the model as an error (runs refuse it), on its key', async () => {
     const text = manifestText({ layers: { 'encoder.layer.*.output.dense': { mode: 'int8' }, 'encoder.layer.*.outptu.dense': { mode: 'fp32' } } });
     const diagnostics = await client.openAndSettle(nextUri(), text);
     const d = findDiagnostic(diagnostics, 'matches no linear layer');
     assert.equal(d.message, 'layer pattern "encoder.layer.*.outptu.dense" matches no linear layer of the model (did you mean "encoder.layer.*.output.dense"?)');
     assert.deepEqual(d.range, rangeOf(text, '"encoder.layer.*.outptu.dense"'));
-    assert.equal(d.severity, WARNING);
+    assert.equal(d.severity, ERROR);
     assert.equal(d.code, 'layer-pattern-unmatched');
   });
 
