@@ -26,7 +26,8 @@ export interface TrainStepResult {
   stepP90Ms: number;
   tokensPerSecond: number;
   /** Median milliseconds per step in each part. */
-  breakdown: { gemm: number; quantize: number; optimizer: number; elementwise: number };
+  /** elementwise includes normGraphs, the part of it that runs in onnxruntime graphs. */
+  breakdown: { gemm: number; quantize: number; optimizer: number; elementwise: number; normGraphs: number };
   peakRssMb: number;
 }
 
@@ -41,7 +42,7 @@ export async function benchTrainStep(size: ModelSize, mode: PrecisionMode, steps
   const labels = Float32Array.from({ length: BENCH_BATCH }, (_, i) => i % 2);
   const optimizer = new AdamW([...model.params.values()], { lr: 1e-5 });
   const totals: number[] = [];
-  const parts = { gemm: [] as number[], quantize: [] as number[], optimizer: [] as number[], elementwise: [] as number[] };
+  const parts = { gemm: [] as number[], quantize: [] as number[], optimizer: [] as number[], elementwise: [] as number[], normGraphs: [] as number[] };
   const warmup = 2;
   for (let s = 0; s < warmup + steps; s++) {
     startStepTiming();
@@ -61,6 +62,7 @@ export async function benchTrainStep(size: ModelSize, mode: PrecisionMode, steps
     parts.quantize.push(quantize);
     parts.optimizer.push(t2 - t1);
     parts.elementwise.push(t1 - t0 - gemm - quantize);
+    parts.normGraphs.push(buckets.get('normGraphs') ?? 0);
   }
   await backend.dispose();
   const t = summarize(totals);
@@ -69,7 +71,7 @@ export async function benchTrainStep(size: ModelSize, mode: PrecisionMode, steps
     size, mode, threads, steps,
     stepMs: Math.round(t.medianMs), stepP10Ms: Math.round(t.p10Ms), stepP90Ms: Math.round(t.p90Ms),
     tokensPerSecond: Math.round((n * 1000) / t.medianMs),
-    breakdown: { gemm: med(parts.gemm), quantize: med(parts.quantize), optimizer: med(parts.optimizer), elementwise: med(parts.elementwise) },
+    breakdown: { gemm: med(parts.gemm), quantize: med(parts.quantize), optimizer: med(parts.optimizer), elementwise: med(parts.elementwise), normGraphs: med(parts.normGraphs) },
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }

@@ -1,49 +1,22 @@
 // `octet bench train`: each (size, mode) in a child process (its own peak memory), and the
 // PyTorch fp32 peer (Debian's python3-torch, scripts/bench/pytorch_train_step.py) in the same run.
+// With --rounds N the whole set runs N times interleaved (peer, then each mode, per round) and the
+// table shows each configuration's median round: on a shared machine the load drifts, and
+// interleaving spreads the drift over both sides of a ratio instead of one.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { OctetError } from '../errors';
 import { formatTable, writeJsonReport } from '../bench/report';
+import { PeerResult, runPytorchPeer } from '../bench/pytorch-peer';
 import { benchTrainStep, isModelSize, TrainStepResult } from '../bench/train';
 import { detectCpuFeatures } from '../kernels/cpu-features';
 import { PRECISION_MODES, PrecisionMode } from '../nn/precision';
 import type { BenchCommandOptions } from './bench-command';
 
-interface PeerResult {
-  size: string;
-  threads: number;
-  stepMs: number;
-  tokensPerSecond: number;
-  peakRssMb: number;
-  torch: string;
-}
-
-const PYTHON = '/usr/bin/python3';
-
-function peerScript(): string | null {
-  for (const up of ['..', '../..', '../../..']) {
-    const p = path.join(__dirname, up, 'scripts', 'bench', 'pytorch_train_step.py');
-    if (existsSync(p)) return path.resolve(p);
-  }
-  return null;
-}
-
-/** The best of PyTorch's 1- and 2-thread runs (2 threads is often slower on this machine). */
-function runPeer(size: string, steps: number, threads: number): PeerResult | string {
-  const script = peerScript();
-  if (!script) return 'scripts/bench/pytorch_train_step.py not found';
-  const best: PeerResult[] = [];
-  for (const t of [...new Set([1, threads])]) {
-    const r = spawnSync(PYTHON, [script, size, String(t), String(steps)], {
-      encoding: 'utf8',
-      env: { ...process.env, OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t) },
-    });
-    if (r.status !== 0) return `PyTorch peer failed (is Debian's python3-torch installed?): ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}`;
-    best.push(JSON.parse(r.stdout.trim().split('\n').at(-1)!) as PeerResult);
-  }
-  return best.reduce((a, b) => (b.tokensPerSecond > a.tokensPerSecond ? b : a));
+/** The run with the median tokens/s (the upper one of an even count). */
+function medianRun<T extends { tokensPerSecond: number }>(runs: T[]): T {
+  return [...runs].sort((a, b) => a.tokensPerSecond - b.tokensPerSecond)[Math.floor(runs.length / 2)];
 }
 
 function runOne(size: string, mode: string, steps: number, threads: number): TrainStepResult {
@@ -65,20 +38,36 @@ export async function benchTrainCommand(opts: BenchCommandOptions): Promise<void
   for (const m of modes) if (!(PRECISION_MODES as readonly string[]).includes(m)) throw new OctetError('invalid-argument', `unknown mode "${m}"`);
   const steps = Number(opts.steps ?? 5);
   const threads = Number(opts.threads ?? 2);
+  const rounds = Number(opts.rounds ?? 1);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new OctetError('invalid-argument', `--rounds must be a positive integer, got "${opts.rounds}"`);
   const log = (l: string): void => void process.stderr.write(l + '\n');
-  const rows: TrainStepResult[] = [];
-  const peers: Record<string, PeerResult | string> = {};
-  for (const size of sizes) {
-    if (opts.pytorch !== false) {
-      log(`PyTorch fp32 ${size}...`);
-      peers[size] = runPeer(size, steps, threads);
-    }
-    for (const mode of modes) {
-      log(`octet ${size} ${mode}...`);
-      rows.push(runOne(size, mode, steps, threads));
+  const cpu = detectCpuFeatures();
+  const octetRuns = new Map<string, TrainStepResult[]>();
+  const peerRuns = new Map<string, Array<PeerResult | string>>();
+  const push = <T>(m: Map<string, T[]>, k: string, v: T): void => void (m.get(k) ?? m.set(k, []).get(k)!).push(v);
+  for (let round = 1; round <= rounds; round++) {
+    for (const size of sizes) {
+      if (opts.pytorch !== false) {
+        log(`round ${round}/${rounds}: PyTorch fp32 ${size}...`);
+        push(peerRuns, size, runPytorchPeer(size, steps, threads, cpu));
+      }
+      for (const mode of modes) {
+        log(`round ${round}/${rounds}: octet ${size} ${mode}...`);
+        push(octetRuns, `${size}/${mode}`, runOne(size, mode, steps, threads));
+      }
     }
   }
-  const report = { benchmark: 'train', date: new Date().toISOString(), batch: 32, seq: 128, vocab: 30522, steps, threads, cpu: detectCpuFeatures(), rows, pytorch: peers };
+  const rows = [...octetRuns.values()].map((runs) => medianRun(runs));
+  const peers: Record<string, PeerResult | string> = {};
+  for (const [size, runs] of peerRuns) {
+    const ok = runs.filter((r): r is PeerResult => typeof r === 'object');
+    peers[size] = ok.length > 0 ? medianRun(ok) : runs[0];
+  }
+  const perRound = {
+    octet: Object.fromEntries([...octetRuns].map(([k, v]) => [k, v.map((r) => r.tokensPerSecond)])),
+    pytorch: Object.fromEntries([...peerRuns].map(([k, v]) => [k, v.map((r) => (typeof r === 'object' ? r.tokensPerSecond : null))])),
+  };
+  const report = { benchmark: 'train', date: new Date().toISOString(), batch: 32, seq: 128, vocab: 30522, steps, threads, rounds, loadAverage: loadavg(), cpu, rows, pytorch: peers, perRound };
   const outPath = resolve(opts.out ?? 'bench-results/train.json');
   await writeJsonReport(outPath, report);
   if (opts.json) {
@@ -86,22 +75,23 @@ export async function benchTrainCommand(opts: BenchCommandOptions): Promise<void
     return;
   }
   const table = formatTable(
-    ['size', 'mode', 'tokens/s', 'step ms (p10-p90)', 'vs PyTorch', 'GEMM', 'quantize', 'elementwise', 'optimizer', 'peak MB', 'PyTorch MB'],
+    ['size', 'mode', 'tokens/s', 'step ms (p10-p90)', 'vs PyTorch', 'GEMM', 'quantize', 'elementwise (graphs)', 'optimizer', 'peak MB', 'PyTorch MB'],
     rows.map((r) => {
       const peer = peers[r.size];
       const p = typeof peer === 'object' ? peer : null;
       return [
         r.size, r.mode, r.tokensPerSecond, `${r.stepMs} (${r.stepP10Ms}-${r.stepP90Ms})`,
         p ? `${(r.tokensPerSecond / p.tokensPerSecond).toFixed(2)}x` : '-',
-        r.breakdown.gemm.toFixed(0), r.breakdown.quantize.toFixed(0), r.breakdown.elementwise.toFixed(0), r.breakdown.optimizer.toFixed(0),
+        r.breakdown.gemm.toFixed(0), r.breakdown.quantize.toFixed(0), `${r.breakdown.elementwise.toFixed(0)} (${(r.breakdown.normGraphs ?? 0).toFixed(0)})`, r.breakdown.optimizer.toFixed(0),
         r.peakRssMb, p ? p.peakRssMb : '-',
       ];
     }),
   );
-  const peerLines = Object.entries(peers).map(([s, p]) => (typeof p === 'object' ? `  ${s}: ${p.tokensPerSecond} tokens/s (torch ${p.torch}, ${p.threads} thread${p.threads > 1 ? 's' : ''}, best of 1 and ${threads})` : `  ${s}: ${p}`));
+  const peerLines = Object.entries(peers).map(([s, p]) => (typeof p === 'object' ? `  ${s}: ${p.tokensPerSecond} tokens/s (torch ${p.torch}, OPENBLAS_CORETYPE=${p.openblasCoretype ?? 'auto'}, ${p.threads} thread${p.threads > 1 ? 's' : ''}, best of 1 and ${threads})` : `  ${s}: ${p}`));
   process.stdout.write(
-    `Training step benchmark: batch 32 x sequence 128, vocab 30522, ${threads} onnxruntime threads, median of ${steps} steps.\n` +
-      `Breakdown columns are median milliseconds per step; "vs PyTorch" is tokens/s against PyTorch fp32 measured in this run:\n` +
+    `Training step benchmark: batch 32 x sequence 128, vocab 30522, ${threads} onnxruntime threads, median of ${steps} steps` +
+      `${rounds > 1 ? `, median of ${rounds} interleaved rounds` : ''}; load average at the end ${report.loadAverage.map((l) => l.toFixed(1)).join(' ')}.\n` +
+      `Breakdown columns are median milliseconds per step (element-wise includes the part run as onnxruntime graphs); "vs PyTorch" is tokens/s against PyTorch fp32 measured in this run:\n` +
       `${peerLines.join('\n')}\n\n${table}\n\nJSON written to ${outPath}\n`,
   );
 }

@@ -23,7 +23,7 @@ export function buildProgram(): Command {
     .argument('[what]', 'which benchmark: gemm, train, profile, export', 'gemm')
     .option('--json', 'print the JSON report on stdout instead of the table')
     .option('--out <file>', 'where to write the JSON report')
-    .option('--rounds <n>', 'timed rounds per kernel')
+    .option('--rounds <n>', 'gemm: timed rounds per kernel; train: interleaved rounds (median shown); profile: timed rounds')
     .option('--threads <n>', 'onnxruntime intra-op threads')
     .option('--sizes <list>', 'train: model sizes (tiny,mini,small,base)')
     .option('--modes <list>', 'train: precision modes (fp32,int8,int8-outlier)')

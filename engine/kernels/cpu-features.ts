@@ -12,6 +12,8 @@ export interface CpuFeatures {
   vnni: boolean | null;
   avx2: boolean | null;
   avx512: boolean | null;
+  /** AVX-512 BF16 (Cooper Lake and later): picks the PyTorch peer's OpenBLAS kernels. */
+  avx512Bf16: boolean | null;
 }
 
 function cpuFlags(): Set<string> | null {
@@ -37,5 +39,6 @@ export function detectCpuFeatures(): CpuFeatures {
     vnni: has('avx512_vnni', 'avx_vnni'),
     avx2: has('avx2'),
     avx512: has('avx512f'),
+    avx512Bf16: has('avx512_bf16'),
   };
 }

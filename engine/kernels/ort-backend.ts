@@ -10,6 +10,8 @@ import type { FusedBackwardResult, FusedForwardOptions, FusedForwardResult, Fuse
 import { fusedBackwardGraph, fusedForwardGraph, PADDED_OUTLIER_COLUMN } from './fused-graphs';
 import { attentionBackwardGraph, attentionForwardGraph } from './attention-graphs';
 import type { AttentionBackend, AttentionSaved, AttentionShape } from './fused-attention';
+import type { Dropped, NormBackend, ResidualNormForward, ResidualNormGrads } from './fused-norm';
+import { geluForwardGraph, residualNormBackwardGraph, residualNormForwardGraph } from './norm-graphs';
 import { MAX_EXACT_K } from './backend';
 import { checkLinearForward, checkMatmul, requirePerTensor } from './checks';
 import { buildModel, GraphSpec } from './onnx-graph';
@@ -58,7 +60,7 @@ function scalar(v: number): ort.Tensor {
   return tensor('float32', Float32Array.of(v), []);
 }
 
-export class OrtBackend implements FusedLinearBackend, AttentionBackend {
+export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBackend {
   readonly name: string;
   readonly intPath: IntPath;
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
@@ -384,11 +386,47 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend {
     return { dq: out.dq.data as Float32Array, dk: out.dk.data as Float32Array, dv: out.dv.data as Float32Array };
   }
 
+  async residualNormForward(a: Float32Array, residual: Float32Array, drop: Dropped, gamma: Float32Array, beta: Float32Array, rows: number, dim: number, eps: number): Promise<ResidualNormForward> {
+    checkRowMatrix('layer norm input', a, rows, dim);
+    checkRowMatrix('residual', residual, rows, dim);
+    const feeds: Record<string, ort.Tensor> = {
+      a: tensor('float32', a, [rows, dim]), residual: tensor('float32', residual, [rows, dim]),
+      gamma: tensor('float32', gamma, [dim]), beta: tensor('float32', beta, [dim]), eps: scalar(eps),
+    };
+    if (drop.keep) Object.assign(feeds, { keep: tensor('uint8', drop.keep, [rows, dim]), keepScale: scalar(drop.keepScale) });
+    const out = await this.run(residualNormForwardGraph({ dropout: drop.keep !== null }), feeds);
+    const f = (name: string): Float32Array => out[name].data as Float32Array;
+    return { y: f('y'), sum: f('sum'), mean: f('mean'), rstd: f('rstd') };
+  }
+
+  async residualNormBackward(dOut: Float32Array, dOut2: Float32Array | null, saved: ResidualNormForward, drop: Dropped, gamma: Float32Array, rows: number, dim: number): Promise<ResidualNormGrads> {
+    checkRowMatrix('layer norm output gradient', dOut, rows, dim);
+    if (dOut2) checkRowMatrix('second output gradient', dOut2, rows, dim);
+    const feeds: Record<string, ort.Tensor> = {
+      dOut: tensor('float32', dOut, [rows, dim]), sum: tensor('float32', saved.sum, [rows, dim]),
+      mean: tensor('float32', saved.mean, [rows, 1]), rstd: tensor('float32', saved.rstd, [rows, 1]), gamma: tensor('float32', gamma, [dim]),
+    };
+    if (dOut2) feeds.dOut2 = tensor('float32', dOut2, [rows, dim]);
+    if (drop.keep) Object.assign(feeds, { keep: tensor('uint8', drop.keep, [rows, dim]), keepScale: scalar(drop.keepScale) });
+    const out = await this.run(residualNormBackwardGraph({ dropout: drop.keep !== null, twoGradients: dOut2 !== null }), feeds);
+    const f = (name: string): Float32Array => out[name].data as Float32Array;
+    return { dSum: f('dSum'), dA: drop.keep ? f('dA') : f('dSum'), dGamma: f('dGamma'), dBeta: f('dBeta') };
+  }
+
+  async geluForward(x: Float32Array, rows: number): Promise<Float32Array> {
+    const out = await this.run(geluForwardGraph(), { x: tensor('float32', x, [rows, x.length / rows]) });
+    return out.y.data as Float32Array;
+  }
+
   async dispose(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.all(all.map(async (s) => (await s).release()));
   }
+}
+
+function checkRowMatrix(what: string, a: Float32Array, rows: number, dim: number): void {
+  if (a.length !== rows * dim) throw new OctetError('shape-mismatch', `${what} has ${a.length} elements, expected ${rows} x ${dim}`);
 }
 
 function addInto(target: Float32Array, src: Float32Array): void {

@@ -14,6 +14,7 @@ import { Rng } from '../nn/ops/rng';
 import type { TokenBatch } from './batch';
 import { EncoderLayer, LayerDropout, LayerShape } from './encoder-layer';
 import { attentionRunner, type AttentionRunner } from './attention-runner';
+import { normRunner } from './norm-runner';
 import { MaskedLmHead } from './mlm-head';
 import { newParam, Param } from './params';
 
@@ -81,6 +82,7 @@ export class BertModel {
         this.params.set(name, newParam(name, shape));
       }
     }
+    const norm = normRunner(backend);
     for (let i = 0; i < config.numHiddenLayers; i++) {
       const pre = `encoder.layer.${i}`;
       this.layers.push(
@@ -95,7 +97,7 @@ export class BertModel {
           ln1Beta: this.param(`${pre}.attention.output.LayerNorm.bias`),
           ln2Gamma: this.param(`${pre}.output.LayerNorm.weight`),
           ln2Beta: this.param(`${pre}.output.LayerNorm.bias`),
-        }),
+        }, norm),
       );
     }
     const qa = head === 'question-answering';

@@ -2,7 +2,10 @@
 // on: then quantization and backend calls add their wall time to named buckets.
 import type { GemmBackend } from '../kernels/backend';
 
-export type StepBucket = 'gemm' | 'quantize';
+export type StepBucket = 'gemm' | 'quantize' | 'normGraphs';
+
+/** Backend methods that run element-wise graphs (norm-graphs.ts), not GEMMs. */
+const NORM_METHODS = new Set<string | symbol>(['residualNormForward', 'residualNormBackward', 'geluForward']);
 
 let active: Map<StepBucket, number> | null = null;
 
@@ -37,13 +40,17 @@ async function timeAsync<T>(bucket: StepBucket, fn: () => Promise<T>): Promise<T
   }
 }
 
-/** The same backend, with every call's time (operand transfer included) counted as 'gemm'. */
+/**
+ * The same backend, with every call's time (operand transfer included) counted as 'gemm', except
+ * the element-wise graphs, which count as 'normGraphs' (part of the step's element-wise time).
+ */
 export function timedBackend(inner: GemmBackend): GemmBackend {
   return new Proxy(inner, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver) as unknown;
       if (typeof v !== 'function' || prop === 'dispose') return v;
-      return (...args: unknown[]) => timeAsync('gemm', () => (v as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+      const bucket: StepBucket = NORM_METHODS.has(prop) ? 'normGraphs' : 'gemm';
+      return (...args: unknown[]) => timeAsync(bucket, () => (v as (...a: unknown[]) => Promise<unknown>).apply(target, args));
     },
   });
 }

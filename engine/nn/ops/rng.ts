@@ -72,15 +72,35 @@ export class Rng {
     return result >>> 0;
   }
 
-  /** Scratch for fillKeepMask, grown as needed. */
-  private uniforms = new Float32Array(0);
-
-  /** mask[i] = nextFloat() >= p ? 1 : 0 for i < n: the same draws as n calls of nextFloat(). */
+  /**
+   * mask[i] = nextFloat() >= p ? 1 : 0 for i < n: the same draws as n calls of nextFloat(), with
+   * the generator on local variables and the test on the integer draw. nextFloat() is k * 2^-24
+   * for k = the top 24 bits, so nextFloat() >= p exactly when k >= ceil(p * 2^24) (p * 2^24 is
+   * exact in float64). Inlined rather than thresholding a fillUniform() buffer: that extra
+   * float pass over tens of millions of elements per training step cost as much as the draws.
+   */
   fillKeepMask(mask: Uint8Array, n: number, p: number): void {
-    if (this.uniforms.length < n) this.uniforms = new Float32Array(n);
-    const u = this.uniforms.subarray(0, n);
-    this.fillUniform(u);
-    for (let i = 0; i < n; i++) mask[i] = u[i] >= p ? 1 : 0;
+    const threshold = Math.ceil(p * 16777216);
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    for (let i = 0; i < n; i++) {
+      const m = Math.imul(s1, 5);
+      const result = Math.imul((m << 7) | (m >>> 25), 9);
+      const t = s1 << 9;
+      const n2 = s2 ^ s0;
+      const n3 = s3 ^ s1;
+      s1 = s1 ^ n2;
+      s0 = s0 ^ n3;
+      s2 = n2 ^ t;
+      s3 = (n3 << 11) | (n3 >>> 21);
+      mask[i] = result >>> 8 >= threshold ? 1 : 0;
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
   }
 
   /**

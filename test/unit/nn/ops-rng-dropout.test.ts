@@ -137,3 +137,27 @@ test('dropout with p = 0 is the identity and draws nothing from the rng', () => 
   assert.deepEqual(r1.getState(), r2.getState());
   assert.throws(() => dropoutMask(mask, 100, 1, r1), (e: unknown) => e instanceof OctetError);
 });
+
+test('fillKeepMask keeps exactly where nextFloat() >= p, for p on and between the 2^-24 grid', () => {
+  for (const p of [0.1, 0.5, 0.3, 2 ** -24, 5 * 2 ** -24, 1 - 2 ** -24, 0.999999]) {
+    const n = 5000;
+    const mask = new Uint8Array(n);
+    const fast = new Rng(21);
+    fast.fillKeepMask(mask, n, p);
+    const slow = new Rng(21);
+    for (let i = 0; i < n; i++) assert.equal(mask[i], slow.nextFloat() >= p ? 1 : 0, `p = ${p}, element ${i}`);
+    assert.deepEqual(fast.getState(), slow.getState());
+  }
+  // On the grid: a draw equal to p is kept (>=), one step below is dropped.
+  const probe = new Rng(0);
+  probe.setState(Uint32Array.of(1, 2, 3, 4));
+  const k = probe.nextU32() >>> 8;
+  const at = new Uint8Array(1);
+  const r = new Rng(0);
+  r.setState(Uint32Array.of(1, 2, 3, 4));
+  r.fillKeepMask(at, 1, k * 2 ** -24);
+  assert.equal(at[0], 1, 'u = p is kept');
+  r.setState(Uint32Array.of(1, 2, 3, 4));
+  r.fillKeepMask(at, 1, (k + 1) * 2 ** -24);
+  assert.equal(at[0], 0, 'u one step below p is dropped');
+});
