@@ -51,6 +51,12 @@ async function compareOneRun(manifestPath: string, only: string, threads: string
   if (!match) throw new OctetError('invalid-argument', `--only takes MODE:SEED, e.g. int8:42; got "${only}"`);
   const [mode] = checkModes([match[1]]);
   const seed = Number(match[2]);
+  // Started by `compare --parallel`: leave when the parent is gone (its IPC channel closes), so a
+  // killed comparison does not leave runs behind; the checkpoints written so far stay.
+  if (process.send !== undefined) {
+    process.on('disconnect', () => process.exit(130));
+    process.channel?.unref(); // the channel alone must not keep a finished run alive
+  }
   const backend = await createBackend(threadsFrom(threads, manifest));
   try {
     const r = await runComparisonRun(manifest, backend, mode, seed, log);

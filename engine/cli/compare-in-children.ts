@@ -26,11 +26,13 @@ function runChild(o: ChildRunsOptions, mode: PrecisionMode, seed: number): Promi
   const args = [...cli.args, 'compare', o.manifestPath, '--only', `${mode}:${seed}`, '--threads', String(o.threadsPerRun)];
   const label = `[${mode} s${seed}]`;
   return new Promise((resolve, reject) => {
-    const child = spawn(cli.exe, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // The IPC channel is only a lifeline: a child leaves when it closes (compare-command.ts), so
+    // runs do not outlive a comparison that was killed. Their last checkpoints stay for a resume.
+    const child = spawn(cli.exe, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const tail: string[] = [];
     let partial = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
       const lines = (partial + chunk).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) {

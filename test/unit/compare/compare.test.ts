@@ -9,7 +9,8 @@ import type { CompareSummary } from '../../../engine/compare/types';
 import { OrtBackend } from '../../../engine/kernels/ort-backend';
 import { loadManifest } from '../../../engine/manifest/load';
 import { RunFolder } from '../../../engine/train/run-folder';
-import { runCli } from '../../helpers/cli';
+import { runCli, spawnCli } from '../../helpers/cli';
+import { execFileSync } from 'node:child_process';
 import { createTinyProject, type TinyProject } from '../../helpers/tiny-project';
 
 const quick = { train: { epochs: 1, batchSize: 32, learningRate: 2e-3, maxSeqLength: 16, seed: 7, evalEvery: 4 } };
@@ -109,6 +110,31 @@ describe('octet compare', () => {
     const only = runCli(['compare', parallel.manifestPath, '--only', 'int8']);
     assert.equal(only.status, 2);
     assert.match(only.stderr, /--only takes MODE:SEED/);
+  });
+
+  test('--parallel: when the comparison is killed, its child runs leave too', async () => {
+    const p = await createTinyProject({ train: { ...quick.train, epochs: 200 } }, { trainRows: 256 });
+    projects.push(p);
+    const parent = spawnCli(['compare', p.manifestPath, '--modes', 'fp32,int8', '--seeds', '1', '--parallel', '2', '--threads', '1']);
+    let err = '';
+    parent.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const children = (): number[] => {
+      try {
+        return execFileSync('pgrep', ['-f', `${p.manifestPath} --only`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+      } catch {
+        return []; // pgrep exits 1 when nothing matches
+      }
+    };
+    const until = async (what: string, ok: () => boolean, ms: number): Promise<void> => {
+      const end = Date.now() + ms;
+      while (!ok()) {
+        if (Date.now() > end) assert.fail(`${what}; stderr:\n${err}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await until('both child runs started training', () => /\[fp32 s7\] .*step|\[fp32 s7\] /.test(err) && children().length === 2, 60_000);
+    parent.kill('SIGKILL');
+    await until('the child runs left after the parent was killed', () => children().length === 0, 20_000);
   });
 
   test('without evaluation data there is nothing to compare', async () => {
