@@ -94,7 +94,9 @@ export function uiActions(page, screenshots) {
     await page.keyboard.press('Escape');
     const explorer = page.locator('.explorer-folders-view');
     if (!(await explorer.isVisible())) await palette({ title: 'View: Show Explorer' });
-    const row = explorer.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: name }) }).first();
+    // The whole name: "octet.json" must not pick "int8.octet.json", which sorts first.
+    const exactly = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    const row = explorer.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: exactly }) }).first();
     await row.waitFor({ state: 'visible', timeout: 20_000 });
     await row.click();
     const tab = page.locator('.tabs-container .tab.active', { hasText: name });
