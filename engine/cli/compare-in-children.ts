@@ -4,6 +4,7 @@
 // process would take turns on it. Each child leaves its finished run folder; the parent then
 // summarizes them (compareModes reuses finished runs), so the table is the same either way.
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { OctetError } from '../errors';
 import type { PrecisionMode } from '../nn/precision';
 
@@ -16,36 +17,24 @@ export interface ChildRunsOptions {
   log: (line: string) => void;
 }
 
-/** How the running CLI was started, so children run the same build. */
-function cliCommand(): { exe: string; args: string[] } {
-  return { exe: process.execPath, args: [...process.execArgv, process.argv[1]] };
-}
-
 function runChild(o: ChildRunsOptions, mode: PrecisionMode, seed: number): Promise<void> {
-  const cli = cliCommand();
-  const args = [...cli.args, 'compare', o.manifestPath, '--only', `${mode}:${seed}`, '--threads', String(o.threadsPerRun)];
+  // The same CLI bundle this process runs (as bench-train-command.ts starts its children).
+  const args = [process.argv[1], 'compare', o.manifestPath, '--only', `${mode}:${seed}`, '--threads', String(o.threadsPerRun)];
   const label = `[${mode} s${seed}]`;
   return new Promise((resolve, reject) => {
     // The IPC channel is only a lifeline: a child leaves when it closes (compare-command.ts), so
     // runs do not outlive a comparison that was killed. Their last checkpoints stay for a resume.
-    const child = spawn(cli.exe, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    const tail: string[] = [];
-    let partial = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        tail.push(line);
-        if (tail.length > 20) tail.shift();
-        o.log(`${label} ${line}`);
-      }
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let lastLine = '';
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      if (line.trim()) lastLine = line;
+      o.log(`${label} ${line}`);
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (code === 0) return resolve();
       const why = signal ? `was killed (${signal})` : `exited with ${code}`;
-      reject(new OctetError('invalid-argument', `the ${mode} run with seed ${seed} ${why}: ${tail.filter((l) => l.trim()).at(-1) ?? 'no output'}`));
+      reject(new OctetError('invalid-argument', `the ${mode} run with seed ${seed} ${why}: ${lastLine || 'no output'}`));
     });
   });
 }
