@@ -14,17 +14,7 @@ import { RunFolder } from '../../../engine/train/run-folder';
 import { train } from '../../../engine/train/trainer';
 import { runCli } from '../../helpers/cli';
 import { createTinyMlmProject, UNIGRAM_ENTROPY, type TinyMlmProject } from './tiny-mlm-project';
-
-function normalize(events: RunEvent[], root: string): unknown[] {
-  return events.map((e) => {
-    const rest: Record<string, unknown> = { ...e };
-    delete rest.time;
-    delete rest.tokensPerSecond;
-    delete rest.etaMs;
-    if (typeof rest.path === 'string') rest.path = rest.path.replace(root, '<root>');
-    return rest;
-  });
-}
+import { withoutTimings } from '../../helpers/run-events';
 
 describe('continued pretraining (mlm) on a tiny project', () => {
   let backend: OrtBackend;
@@ -128,6 +118,6 @@ describe('continued pretraining (mlm) on a tiny project', () => {
     // second epoch, whose masks differ from the first's and must be drawn again the same.
     const epochEnds = fullEvents.flatMap((e) => (e.type === 'train' && Number.isInteger(e.epoch) ? [e.step] : []));
     assert.deepEqual(epochEnds, [7, 14]);
-    assert.deepEqual(normalize(resumed, cut.dir), normalize(fullEvents, full.dir));
+    assert.deepEqual(withoutTimings(resumed, cut.dir), withoutTimings(fullEvents, full.dir));
   });
 });

@@ -13,17 +13,7 @@ import { RunFolder } from '../../../engine/train/run-folder';
 import { train } from '../../../engine/train/trainer';
 import { runCli } from '../../helpers/cli';
 import { createTinySquadProject, type TinySquadProject } from './tiny-squad-project';
-
-function normalize(events: RunEvent[], root: string): unknown[] {
-  return events.map((e) => {
-    const rest: Record<string, unknown> = { ...e };
-    delete rest.time;
-    delete rest.tokensPerSecond;
-    delete rest.etaMs;
-    if (typeof rest.path === 'string') rest.path = rest.path.replace(root, '<root>');
-    return rest;
-  });
-}
+import { withoutTimings } from '../../helpers/run-events';
 
 describe('squad fine-tuning on a tiny project', () => {
   let backend: OrtBackend;
@@ -115,7 +105,7 @@ describe('squad fine-tuning on a tiny project', () => {
     await train(loadManifest(cut.manifestPath), backend, { resume: true });
     const cutRun = new RunFolder(path.join(cut.dir, 'runs/test'));
     const resumed = (await cutRun.events()).filter((e) => !(e.type === 'checkpoint' && e.step === 7));
-    assert.deepEqual(normalize(resumed, cut.dir), normalize(fullEvents, full.dir));
+    assert.deepEqual(withoutTimings(resumed, cut.dir), withoutTimings(fullEvents, full.dir));
     assert.deepEqual(readFileSync(cutRun.predictionsPath, 'utf8'), readFileSync(path.join(full.dir, 'runs/test/predictions.json'), 'utf8'));
   });
 });

@@ -8,6 +8,7 @@ import type { RunEvent } from '../../../engine/train/events';
 import { RunFolder } from '../../../engine/train/run-folder';
 import { runCli, spawnCli, watchLines } from '../../helpers/cli';
 import { createTinyProject, TinyProject } from '../../helpers/tiny-project';
+import { withoutTimings } from '../../helpers/run-events';
 
 const projects: TinyProject[] = [];
 after(() => {
@@ -15,17 +16,6 @@ after(() => {
 });
 
 const schedule = { train: { epochs: 2, batchSize: 16, learningRate: 2e-3, maxSeqLength: 16, seed: 11, saveEvery: 4, evalEvery: 8 } };
-
-function normalize(events: RunEvent[], root: string): unknown[] {
-  return events.map((e) => {
-    const rest: Record<string, unknown> = { ...e };
-    delete rest.time;
-    delete rest.tokensPerSecond;
-    delete rest.etaMs;
-    if (typeof rest.path === 'string') rest.path = rest.path.replace(root, '<root>');
-    return rest;
-  });
-}
 
 test('a run killed with SIGKILL mid-epoch resumes and finishes exactly like an uninterrupted run', async () => {
   const full = await createTinyProject(schedule);
@@ -54,7 +44,7 @@ test('a run killed with SIGKILL mid-epoch resumes and finishes exactly like an u
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.match(resumed.stdout, /"resumedFrom":\d+/);
   const fullEvents = await new RunFolder(path.join(full.dir, 'runs/test')).events();
-  assert.deepEqual(normalize(await run.events(), cut.dir), normalize(fullEvents, full.dir));
+  assert.deepEqual(withoutTimings(await run.events(), cut.dir), withoutTimings(fullEvents, full.dir));
 });
 
 test('Ctrl-C saves a checkpoint and exits cleanly; eval and predict use the result', async () => {

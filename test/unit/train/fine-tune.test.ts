@@ -10,6 +10,7 @@ import { evaluate } from '../../../engine/train/evaluate';
 import { RunFolder } from '../../../engine/train/run-folder';
 import type { EvalEvent, RunEvent } from '../../../engine/train/events';
 import { createTinyProject, TinyProject } from '../../helpers/tiny-project';
+import { withoutTimings } from '../../helpers/run-events';
 
 describe('fine-tuning a tiny BERT end to end', () => {
   let backend: OrtBackend;
@@ -78,17 +79,8 @@ describe('fine-tuning a tiny BERT end to end', () => {
     const cutRun = new RunFolder(path.join(cut.dir, 'runs/test'));
     assert.ok(cutRun.checkpoints().some((c) => c.endsWith('step-000011')), 'a checkpoint at the cancelled step');
     await train(loadManifest(cut.manifestPath), backend, { resume: true });
-    const normalize = (events: RunEvent[], root: string): unknown[] =>
-      events.map((e) => {
-        const { time, ...rest } = e as RunEvent & Record<string, unknown>;
-        void time;
-        delete rest.tokensPerSecond;
-        delete rest.etaMs;
-        if (typeof rest.path === 'string') rest.path = rest.path.replace(root, '<run>');
-        return rest;
-      });
     // Identical apart from timings and the cancellation's own checkpoint at step 11.
     const resumed = (await cutRun.events()).filter((e) => !(e.type === 'checkpoint' && e.step === 11));
-    assert.deepEqual(normalize(resumed, cut.dir), normalize(fullEvents, full.dir));
+    assert.deepEqual(withoutTimings(resumed, cut.dir), withoutTimings(fullEvents, full.dir));
   });
 });
