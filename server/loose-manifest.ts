@@ -102,6 +102,7 @@ function readPrecision(p: JsonObject | undefined): PrecisionSpec {
   Object.assign(spec, readOverride(p));
   if (typeof p.weightGradReusesSplit === 'boolean') spec.weightGradReusesSplit = p.weightGradReusesSplit;
   if (p.granularity === 'tensor' || p.granularity === 'row') spec.granularity = p.granularity;
+  if (p.outlierExponent === 'own' || p.outlierExponent === 'at-least-inlier') spec.outlierExponent = p.outlierExponent;
   const rounding = asObject(p.rounding);
   for (const pass of ['forward', 'backward'] as const) {
     const r = rounding?.[pass];

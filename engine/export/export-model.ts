@@ -32,7 +32,7 @@ export function exportBertModel(model: BertModel, precision?: PrecisionMode): Ex
   const linear = (name: string): ExportLinear => {
     const l = model.linear(name);
     const p = precision ? { ...l.precision, mode: precision } : l.precision;
-    layers[name] = p.mode === 'int8-outlier' ? { mode: p.mode, threshold: p.threshold, thresholdUnits: p.thresholdUnits } : { mode: p.mode };
+    layers[name] = p.mode === 'int8-outlier' ? { mode: p.mode, threshold: p.threshold, thresholdUnits: p.thresholdUnits, outlierExponent: p.outlierExponent } : { mode: p.mode };
     return { name, inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight: l.weight, bias: l.bias, precision: p };
   };
   const graph = buildBertGraph({ config: model.config, head, param: (name) => model.param(name).data, linear });

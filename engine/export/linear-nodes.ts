@@ -102,7 +102,7 @@ function addInt8(g: GraphBuilder, name: string, layers: ExportLinear[], x: strin
   const codes = g.constant(`${name}.weight_codes`, 'int8', [n, k], codesData);
   // One scale: a scalar, as in Octet's graph; stacked layers: one per output column.
   const scale = layers.length === 1 ? g.scalar(`${name}.weight_scale`, scales[0]) : g.constant(`${name}.weight_scale`, 'float', [n], scales);
-  const spec = fusedForwardGraph({ outliers, stdUnits: l.precision.thresholdUnits === 'std' });
+  const spec = fusedForwardGraph({ outliers, stdUnits: l.precision.thresholdUnits === 'std', outlierExponent: l.precision.outlierExponent });
   const inlined = inlineGraph(spec, {
     prefix: name,
     inputs: outliers ? { x, bias, gamma: g.scalar(`${name}.threshold`, l.precision.threshold) } : { x, bias },

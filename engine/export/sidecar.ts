@@ -20,6 +20,7 @@ export interface LayerExportInfo {
   mode: PrecisionMode;
   threshold?: number;
   thresholdUnits?: string;
+  outlierExponent?: string;
 }
 
 export interface ExportSidecar {

@@ -4,6 +4,7 @@
 // Every integer they produce equals engine/quant's plain functions exactly (tested); only the
 // stochastic rounding's noise comes from JS, so runs stay reproducible from a seed.
 import { GraphSpec, MS_DOMAIN, NodeSpec, ValueSpec } from './onnx-graph';
+import { DEFAULT_OUTLIER_EXPONENT, type OutlierExponentRule } from '../quant/outliers';
 
 const v = (name: string, type: ValueSpec['type'], shape: (number | string)[]): ValueSpec => ({ name, type, shape });
 const n = (op: string, inputs: string[], outputs: string[], extra: Partial<NodeSpec> = {}): NodeSpec => ({ op, inputs, outputs, ...extra });
@@ -75,6 +76,8 @@ export interface FusedForwardOptions {
   outliers: boolean;
   /** Threshold in units of the tensor's standard deviation instead of absolute. */
   stdUnits: boolean;
+  /** engine/quant/outliers.ts's rule; default 'at-least-inlier'. */
+  outlierExponent?: OutlierExponentRule;
 }
 
 /**
@@ -84,6 +87,7 @@ export interface FusedForwardOptions {
  * lo (int8 [M,C]) and the outlier scale; and statistics (max |x|, outlier count, threshold).
  */
 export function fusedForwardGraph(o: FusedForwardOptions): GraphSpec {
+  const floorOutliers = (o.outlierExponent ?? DEFAULT_OUTLIER_EXPONENT) === 'at-least-inlier';
   const inputs = [v('x', 'float', ['M', 'K']), v('w', 'float', ['N', 'K']), v('bias', 'float', ['N']), v('gamma', 'float', [])];
   const outputs = [
     v('y', 'float', ['M', 'N']), v('xq', 'int8', ['M', 'K']), v('wq', 'int8', ['N', 'K']),
@@ -102,7 +106,6 @@ export function fusedForwardGraph(o: FusedForwardOptions): GraphSpec {
     n('ReduceSum', ['x'], ['xSum'], { attrs: { keepdims: 0 } }),
   ];
   let inlier = 'x';
-  let inlierMax = 'xMax';
   if (o.outliers) {
     if (o.stdUnits) {
       nodes.push(
@@ -138,7 +141,17 @@ export function fusedForwardGraph(o: FusedForwardOptions): GraphSpec {
       n('Abs', ['xo'], ['oAbs']),
       n('ReduceMax', ['oAbs'], ['oMaxRaw'], { attrs: { keepdims: 0 } }),
       n('Max', ['oMaxRaw', 'zero'], ['oMax']),
-      ...dfpScale('o', 'oMax', 'qmax12'),
+      ...dfpScale('oOwn', 'oMax', 'qmax12'),
+      // The inliers' scale comes first here: the outliers' may be raised to it (outlierExponent).
+      ...dfpScale('x', 'xInMax', 'qmax8'),
+      ...(floorOutliers
+        ? [
+            // outlierExponentFloor: all-zero inliers have only a nominal scale, so no floor then.
+            n('Max', ['oOwnScale', 'xScale'], ['oFloored']),
+            n('Equal', ['xInMax', 'zero'], ['xInZero']),
+            n('Where', ['xInZero', 'oOwnScale', 'oFloored'], ['oScale']),
+          ]
+        : [n('Identity', ['oOwnScale'], ['oScale'])]),
       n('Div', ['xo', 'oScale'], ['oScaled']),
       n('Round', ['oScaled'], ['oq']),
       n('Div', ['oq', 'f64'], ['oq64']),
@@ -172,20 +185,19 @@ export function fusedForwardGraph(o: FusedForwardOptions): GraphSpec {
       n('Mul', ['accOutF', 'outScale'], ['yOut']),
     );
     inlier = 'xIn';
-    inlierMax = 'xInMax';
     outputs.push(
       v('cols', 'int64', ['C']), v('hi', 'int8', ['M', 'C1']), v('lo', 'int8', ['M', 'C1']),
       v('oScale', 'float', []), v('outlierCount', 'float', []), v('threshold', 'float', []),
       v('rows', 'int64', ['R']), v('yOut', 'float', ['R', 'N']),
     );
   }
+  if (!o.outliers) nodes.push(...dfpScale('x', 'xMax', 'qmax8'));
   nodes.push(
-    ...dfpScale('x', inlierMax, 'qmax8'),
     n('QuantizeLinear', [inlier, 'xScale', 'zp128'], ['xu8']),
     n('QuantizeLinear', [inlier, 'xScale', 'zpS8'], ['xq']),
     n('MatMulIntegerToFloat', ['xu8', 'wt', 'xScale', 'wScale', 'zp128', '', 'bias'], ['y'], { domain: MS_DOMAIN }),
   );
-  return { name: `fused-forward${o.outliers ? '-outliers' : ''}${o.stdUnits ? '-std' : ''}`, inputs, outputs, nodes, constants: CONSTANTS, opset: OPSET };
+  return { name: `fused-forward${o.outliers ? '-outliers' : ''}${o.stdUnits ? '-std' : ''}${o.outliers && !floorOutliers ? '-own-exponent' : ''}`, inputs, outputs, nodes, constants: CONSTANTS, opset: OPSET };
 }
 
 export interface FusedBackwardOptions {

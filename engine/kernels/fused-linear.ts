@@ -1,12 +1,15 @@
 // A backend that quantizes inside its graphs (fused-graphs.ts): the linear layer hands it float
 // tensors and gets float results, plus what the backward pass needs.
 import type { GemmBackend } from './backend';
+import type { OutlierExponentRule } from '../quant/outliers';
 
 export interface FusedForwardOptions {
   outliers: boolean;
   /** gamma, absolute or (stdUnits) in standard deviations of the input. */
   threshold: number;
   stdUnits: boolean;
+  /** Default 'at-least-inlier' (engine/quant/outliers.ts). */
+  outlierExponent?: OutlierExponentRule;
 }
 
 /** What the forward pass keeps for the backward: every operand already quantized. */

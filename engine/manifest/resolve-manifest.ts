@@ -118,6 +118,7 @@ function resolvePrecision(p: NonNullable<ManifestJson['precision']>): PrecisionS
     },
     weightGradReusesSplit: p.weightGradReusesSplit ?? d.weightGradReusesSplit,
     granularity: p.granularity ?? d.granularity,
+    outlierExponent: p.outlierExponent ?? d.outlierExponent,
   };
 }
 

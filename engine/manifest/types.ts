@@ -10,6 +10,8 @@ export type DataFormat = 'tsv' | 'csv' | 'jsonl' | 'json' | 'text';
 export type ThresholdUnits = 'absolute' | 'std';
 export type RoundingMode = 'nearest' | 'stochastic';
 export type ScaleGranularity = 'tensor' | 'row';
+/** engine/quant/outliers.ts's OutlierExponentRule. */
+export type OutlierExponentRule = 'own' | 'at-least-inlier';
 export type MetricName = 'loss' | 'accuracy' | 'f1' | 'matthews' | 'pearson' | 'spearman' | 'exactMatch';
 
 /** A column by name (files with a header, jsonl keys) or by 0-based index. */
@@ -99,6 +101,7 @@ export interface PrecisionSpec {
   rounding: RoundingSpec;
   weightGradReusesSplit: boolean;
   granularity: ScaleGranularity;
+  outlierExponent: OutlierExponentRule;
 }
 
 /** The fields a `layers` entry may override. */

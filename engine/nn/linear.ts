@@ -87,7 +87,7 @@ export class Linear {
     const rng = this.rng;
     const quantizeX = (granularity: typeof p.granularity, split: boolean): QuantizedActivation =>
       timeSync('quantize', () => split
-        ? splitOutliers(x, rows, this.inFeatures, { threshold: p.threshold, units: p.thresholdUnits, rounding, rng, granularity })
+        ? splitOutliers(x, rows, this.inFeatures, { threshold: p.threshold, units: p.thresholdUnits, rounding, rng, granularity, outlierExponent: p.outlierExponent })
         : plainActivation(quantizeDfp(x, rows, this.inFeatures, { bits: 8, rounding, rng, granularity })));
     const split = p.mode === 'int8-outlier';
     const xa = quantizeX(p.granularity, split);
@@ -119,7 +119,7 @@ export class Linear {
     if (!isFusedBackend(this.backend)) throw new Error('unreachable: canFuse checked the backend');
     const r = await this.backend
       .fusedLinearForward(x, rows, this.weight, this.outFeatures, this.bias, {
-        outliers: p.mode === 'int8-outlier', threshold: p.threshold, stdUnits: p.thresholdUnits === 'std',
+        outliers: p.mode === 'int8-outlier', threshold: p.threshold, stdUnits: p.thresholdUnits === 'std', outlierExponent: p.outlierExponent,
       })
       .catch((e: unknown) => {
         throw isOctetError(e) ? new OctetError(e.code, `${this.name}: ${e.message}`, e.location) : e;

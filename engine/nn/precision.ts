@@ -1,7 +1,7 @@
 // How one linear layer computes: the three modes the product compares, and the settings that
 // method.md marks as our reconstruction (so other readings can be tried).
 import type { Granularity, Rounding } from '../quant/dfp';
-import type { ThresholdUnits } from '../quant/outliers';
+import { DEFAULT_OUTLIER_EXPONENT, type OutlierExponentRule, type ThresholdUnits } from '../quant/outliers';
 
 export type PrecisionMode = 'fp32' | 'int8' | 'int8-outlier';
 
@@ -16,6 +16,8 @@ export interface LinearPrecision {
   weightGradReusesSplit: boolean;
   /** Forward exponents per tensor or per row; backward always uses one per tensor. */
   granularity: Granularity;
+  /** The outliers' DFP-12 exponent: their own, or at least the inliers' (engine/quant/outliers.ts). */
+  outlierExponent: OutlierExponentRule;
 }
 
 export const DEFAULT_PRECISION: LinearPrecision = {
@@ -26,6 +28,7 @@ export const DEFAULT_PRECISION: LinearPrecision = {
   backwardRounding: 'stochastic',
   weightGradReusesSplit: true,
   granularity: 'tensor',
+  outlierExponent: DEFAULT_OUTLIER_EXPONENT,
 };
 
 export const PRECISION_MODES: readonly PrecisionMode[] = ['fp32', 'int8', 'int8-outlier'];

@@ -104,7 +104,7 @@ export async function profileModel(model: BertModel, o: ProfileModelOptions): Pr
       let site = layers.get(linear.name);
       if (!site) {
         const w = quantizeWeight(linear.weight, linear.outFeatures, linear.inFeatures, p.granularity);
-        const sqnr = new SqnrAccumulator(w, linear.bias, { granularity: p.granularity, rounding: p.forwardRounding, seed: layers.size + 1 });
+        const sqnr = new SqnrAccumulator(w, linear.bias, { granularity: p.granularity, rounding: p.forwardRounding, seed: layers.size + 1, outlierExponent: p.outlierExponent });
         layers.set(linear.name, (site = { linear, precision: p, rowKind, stats: new TensorStatsAccumulator(linear.inFeatures), sqnr }));
       }
       const threshold = effectiveThreshold(x, p.threshold, p.thresholdUnits);

@@ -9,7 +9,7 @@
 // whole tensor and applied as an absolute one, which is what splitOutliers does internally.
 import type { GemmBackend } from '../kernels/backend';
 import { type DfpMatrix, type Granularity, quantizeDfp, type Rounding } from '../quant/dfp';
-import { type QuantizedActivation, splitOutliers } from '../quant/outliers';
+import { type OutlierExponentRule, type QuantizedActivation, splitOutliers } from '../quant/outliers';
 import { Rng } from '../nn/ops/rng';
 import type { RowInfo, TensorScan } from './tensor-scan';
 import type { SqnrFigures } from './types';
@@ -19,6 +19,8 @@ export interface SqnrQuantization {
   rounding: Rounding;
   /** Used only for stochastic forward rounding. */
   seed: number;
+  /** The layer's rule for the outliers' exponent; default 'at-least-inlier'. */
+  outlierExponent?: OutlierExponentRule;
 }
 
 /** Real rows to sum over (strided, at most `limit`; 0 = all), then the extra rows the scales need. */
@@ -96,7 +98,7 @@ export class SqnrAccumulator {
     const yPlain = await backend.linearForward({ x: plain, w: this.w, bias: null });
     // Without any outlier in the whole tensor the tiled product is the plain one.
     const yTiled = scan.all.outlierCount > 0 && threshold > 0
-      ? await backend.linearForward({ x: splitOutliers(xs, m, k, { threshold, units: 'absolute', ...common }), w: this.w, bias: null })
+      ? await backend.linearForward({ x: splitOutliers(xs, m, k, { threshold, units: 'absolute', outlierExponent: this.q.outlierExponent, ...common }), w: this.w, bias: null })
       : yPlain;
     const sums = Float64Array.of(this.signal, this.errInt8, this.errOutlier);
     for (let i = 0; i < sample.counted; i++) accumulateRow(sums, y, sample.rows[i] * n, this.bias, yPlain, yTiled, i * n, n);

@@ -17,6 +17,11 @@ export interface DfpOptions {
   granularity?: Granularity;
   /** Required for stochastic rounding. */
   rng?: Rng;
+  /**
+   * The step never gets finer than 2^minExponent (the exponent rule's result is raised to it):
+   * the error bound becomes half of that step. Lets outlier codes share the inliers' step.
+   */
+  minExponent?: number;
 }
 
 /** A quantized matrix: value[i][j] = q[i*cols + j] * 2^exponent(row i). */
@@ -141,7 +146,8 @@ export function quantizeDfp(x: Float32Array, rows: number, cols: number, opts: D
   const exponents = new Int32Array(perRow ? rows : 1);
   const what = 'quantizeDfp input';
   let maxAbs = perRow ? 0 : scanMaxAbs(x, 0, x.length, cols, what);
-  if (!perRow) exponents[0] = dfpExponent(maxAbs, opts.bits);
+  const floor = opts.minExponent ?? -Infinity;
+  if (!perRow) exponents[0] = Math.max(floor, dfpExponent(maxAbs, opts.bits));
   // Per tensor, one pass over everything; per row, one pass per row with its own step.
   const spans = perRow ? rows : 1;
   const spanLen = perRow ? cols : x.length;
@@ -151,7 +157,7 @@ export function quantizeDfp(x: Float32Array, rows: number, cols: number, opts: D
     if (perRow) {
       const rowMax = scanMaxAbs(x, start, end, cols, what);
       maxAbs = Math.max(maxAbs, rowMax);
-      exponents[r] = dfpExponent(rowMax, opts.bits);
+      exponents[r] = Math.max(floor, dfpExponent(rowMax, opts.bits));
     }
     const inv = 2 ** -exponents[r];
     if (rounding === 'nearest') roundNearest(q, x, start, end, inv);

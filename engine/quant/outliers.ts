@@ -7,6 +7,17 @@ import type { Rng } from '../nn/ops/rng';
 
 export type ThresholdUnits = 'absolute' | 'std';
 
+/**
+ * How the outliers' DFP-12 exponent is chosen [design, method.md section 3 says only "its own"]:
+ * 'own' is the exponent rule on the outliers alone; 'at-least-inlier' raises it to the inliers'
+ * exponent when it comes out finer. Outliers are larger than every inlier, so a step as fine as
+ * the inliers' already gives them the smaller relative error; and with a step s_out = r * s_in
+ * (r a power of two >= 1) their product can join the inlier GEMM's int32 accumulator, which is
+ * what lets the onnxruntime backend fold the whole tiled product into one GEMM.
+ */
+export type OutlierExponentRule = 'own' | 'at-least-inlier';
+export const DEFAULT_OUTLIER_EXPONENT: OutlierExponentRule = 'at-least-inlier';
+
 export interface OutlierOptions {
   /** gamma: |x| > threshold makes an outlier. 5 in the paper. */
   threshold: number;
@@ -17,6 +28,8 @@ export interface OutlierOptions {
   rounding?: Rounding;
   granularity?: Granularity;
   rng?: Rng;
+  /** Default 'at-least-inlier'. */
+  outlierExponent?: OutlierExponentRule;
 }
 
 export const DEFAULT_THRESHOLD = 5;
@@ -121,7 +134,7 @@ export function splitOutliers(x: Float32Array, rows: number, cols: number, opts:
     }
   }
   const inlier = quantizeDfp(inliers, rows, cols, { bits: opts.inlierBits ?? 8, granularity: opts.granularity, ...common });
-  const outlier = quantizeOutlierPart(gathered, rows, columns, outlierBits, opts.rounding ?? 'nearest', opts.rng, count);
+  const outlier = quantizeOutlierPart(gathered, rows, columns, outlierBits, opts.rounding ?? 'nearest', opts.rng, count, outlierExponentFloor(inlier, opts.outlierExponent));
   return { inlier, outlier, threshold, maxAbs: Math.max(inlier.maxAbs, outlier.maxAbs) };
 }
 
@@ -133,9 +146,19 @@ function quantizeOutlierPart(
   rounding: Rounding,
   rng: Rng | undefined,
   count: number,
+  minExponent: number | undefined,
 ): OutlierPart {
-  const m = quantizeDfp(gathered, rows, columns.length, { bits, rounding, rng });
+  const m = quantizeDfp(gathered, rows, columns.length, { bits, rounding, rng, minExponent });
   return { columns, ...splitInt12(m.q), exponent: m.exponents[0], bits, count, maxAbs: m.maxAbs };
+}
+
+/**
+ * The least exponent the outliers may take under the rule. Per-row inliers have no single step
+ * to share, and all-zero inliers only a nominal one, so those keep the outliers' own exponent.
+ */
+export function outlierExponentFloor(inlier: DfpMatrix, rule: OutlierExponentRule = DEFAULT_OUTLIER_EXPONENT): number | undefined {
+  if (rule === 'own' || inlier.exponents.length !== 1 || inlier.maxAbs === 0) return undefined;
+  return inlier.exponents[0];
 }
 
 /** Reconstructs the float matrix the quantized activation stands for (tests, error analysis). */

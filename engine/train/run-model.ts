@@ -21,6 +21,7 @@ export function linearPrecisionFor(manifest: Manifest, layerName: string): Linea
     backwardRounding: p.rounding.backward,
     weightGradReusesSplit: p.weightGradReusesSplit,
     granularity: p.granularity,
+    outlierExponent: p.outlierExponent,
   };
 }
 

@@ -88,6 +88,22 @@ describe('fused quantize-GEMM graphs', () => {
     assertClose(r.y, referenceLinearForward({ x: { inlier: xq, outlier: null, threshold: Infinity, maxAbs: xq.maxAbs }, w: quantizeDfp(w, n, k, { bits: 8 }), bias: null }), 'y');
   });
 
+  for (const rule of ['own', 'at-least-inlier'] as const) {
+    test(`outlier exponent rule ${rule}: the graph's outlier codes and scale equal splitOutliers'`, async () => {
+      const rnd = new TestRandom(rule.length);
+      const [m, k, n] = [30, 20, 6];
+      // Outliers just above gamma: their own step would be finer than the inliers'.
+      const x = plantedActivations(rnd, m, k, [5, 11], 6, 0.5).map((v) => (Math.abs(v) > 5 ? v : Math.max(-4.5, Math.min(4.5, v))));
+      const r = await ort.fusedLinearForward(x, m, rnd.floats(n * k), n, null, { outliers: true, threshold: 5, stdUnits: false, outlierExponent: rule });
+      const js = splitOutliers(x, m, k, { threshold: 5, outlierExponent: rule });
+      const o = r.saved.outlier!;
+      assert.equal(o.scale, 2 ** js.outlier!.exponent);
+      assert.deepEqual(unpad(o.hi, m, o.columns.length), js.outlier!.hi);
+      assert.deepEqual(new Uint8Array(unpad(o.lo, m, o.columns.length).buffer), js.outlier!.lo);
+      assert.equal(rule === 'own' ? o.scale < r.saved.xScale : o.scale === r.saved.xScale, true, `${o.scale} vs ${r.saved.xScale}`);
+    });
+  }
+
   test('threshold in standard deviations matches splitOutliers', async () => {
     const rnd = new TestRandom(9);
     const [m, k, n] = [40, 64, 8];

@@ -59,3 +59,33 @@ test('no outliers gives a plain DFP-8 activation', () => {
   const a = splitOutliers(x, 10, 20, { threshold: 5 });
   assert.equal(a.outlier, null);
 });
+
+test('outlier exponent rules: own keeps the outliers\' exponent, at-least-inlier (default) raises it to the inliers\'', () => {
+  const rnd = new TestRandom(12);
+  const rows = 50;
+  const cols = 40;
+  // Outliers just above gamma: by themselves they would take a finer step than the inliers.
+  const x = plantedActivations(rnd, rows, cols, [4, 17], 6).map((v) => (Math.abs(v) > 5 ? v : Math.max(-4.5, Math.min(4.5, v))));
+  const own = splitOutliers(x, rows, cols, { threshold: 5, outlierExponent: 'own' });
+  const floored = splitOutliers(x, rows, cols, { threshold: 5 });
+  const inlierExp = floored.inlier.exponents[0];
+  assert.ok(own.outlier!.exponent < inlierExp, `own ${own.outlier!.exponent} is finer than the inliers' ${inlierExp}`);
+  assert.equal(floored.outlier!.exponent, inlierExp);
+  assert.deepEqual(floored.inlier.q, own.inlier.q, 'the inliers do not change');
+  // Every element stays within half of its part's step under both rules.
+  for (const a of [own, floored]) {
+    const y = dequantizeActivation(a);
+    const outStep = 2 ** a.outlier!.exponent;
+    for (let i = 0; i < x.length; i++) {
+      const bound = Math.abs(x[i]) > 5 ? outStep / 2 : 2 ** inlierExp / 2;
+      assert.ok(Math.abs(x[i] - y[i]) <= bound, `element ${i}: ${x[i]} vs ${y[i]}`);
+    }
+  }
+  // Large outliers keep their own, coarser exponent under both rules.
+  const big = plantedActivations(rnd, rows, cols, [4], 500);
+  assert.equal(splitOutliers(big, rows, cols, { threshold: 5 }).outlier!.exponent, splitOutliers(big, rows, cols, { threshold: 5, outlierExponent: 'own' }).outlier!.exponent);
+  // All-zero inliers have only a nominal step: no floor then.
+  const lonely = new Float32Array(rows * cols);
+  lonely[3] = 7;
+  assert.equal(splitOutliers(lonely, rows, cols, { threshold: 5 }).outlier!.exponent, splitOutliers(lonely, rows, cols, { threshold: 5, outlierExponent: 'own' }).outlier!.exponent);
+});
