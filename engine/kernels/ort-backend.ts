@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { OctetError } from '../errors';
 import { checkFinite, type DfpMatrix } from '../quant/dfp';
 import type { OutlierPart, QuantizedActivation } from '../quant/outliers';
+import { FoldPlan, foldActivation, foldWeight, planFold } from './outlier-fold';
 import type { GemmDims, LinearForwardInput, LinearForwardParts, LlmInt8Input, MatmulLayout } from './backend';
 import type { FusedBackwardResult, FusedForwardOptions, FusedForwardResult, FusedLinearBackend, FusedSaved } from './fused-linear';
 import { fusedBackwardGraph, fusedForwardGraph, PADDED_OUTLIER_COLUMN } from './fused-graphs';
@@ -36,7 +37,15 @@ export interface OrtBackendOptions {
   spinning?: boolean;
   /** Force a kernel path; by default a probe picks u8s8 when it is exact on this CPU. */
   intPath?: IntPath;
+  /**
+   * 'auto' (default) folds the outlier product into the inlier GEMM where outlier-fold.ts says it
+   * pays; 'never' always runs the tiled three-GEMM graph (benchmarks compare the two).
+   */
+  outlierFold?: 'auto' | 'never';
 }
+
+/** Which graph linearForward runs for an input. */
+export type ForwardPath = 'plain' | 'folded' | 'tiled';
 
 /** Longest contraction per int32 GEMM call: the uint8 operand's raw products must not wrap. */
 const CHUNK_K: Record<IntPath, number> = { u8s8: 65536, u8u8: 32768 };
@@ -65,11 +74,13 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
   readonly intPath: IntPath;
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
   private readonly sessionOptions: ort.InferenceSession.SessionOptions;
+  private readonly outlierFold: 'auto' | 'never';
 
-  private constructor(intPath: IntPath, sessionOptions: ort.InferenceSession.SessionOptions) {
+  private constructor(intPath: IntPath, sessionOptions: ort.InferenceSession.SessionOptions, outlierFold: 'auto' | 'never') {
     this.intPath = intPath;
     this.name = `onnxruntime-${intPath}`;
     this.sessionOptions = sessionOptions;
+    this.outlierFold = outlierFold;
   }
 
   static async create(opts: OrtBackendOptions = {}): Promise<OrtBackend> {
@@ -86,11 +97,12 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
     if (forced && forced !== 'u8s8' && forced !== 'u8u8') {
       throw new OctetError('invalid-argument', `unknown int8 kernel path "${forced}" (u8s8 or u8u8)`);
     }
-    const probe = new OrtBackend('u8s8', sessionOptions);
+    const fold = opts.outlierFold ?? 'auto';
+    const probe = new OrtBackend('u8s8', sessionOptions, fold);
     const path = forced ?? ((await probe.u8s8IsExact()) ? 'u8s8' : 'u8u8');
     if (path === 'u8s8') return probe;
     await probe.dispose();
-    return new OrtBackend(path, sessionOptions);
+    return new OrtBackend(path, sessionOptions, fold);
   }
 
   /**
@@ -193,8 +205,22 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
     return { inlier: out.inlier.data as Int32Array, outlier: out.outlier ? (out.outlier.data as Int32Array) : null };
   }
 
+  /** The fold's plan for this input, or null where the tiled (or plain) graph runs. */
+  private foldPlan(input: LinearForwardInput): FoldPlan | null {
+    if (this.outlierFold === 'never') return null;
+    const plan = planFold(input.x);
+    return plan && plan.foldedK <= CHUNK_K[this.intPath] ? plan : null;
+  }
+
+  forwardPath(input: LinearForwardInput): ForwardPath {
+    if (!input.x.outlier) return 'plain';
+    return this.foldPlan(input) ? 'folded' : 'tiled';
+  }
+
   async linearForward(input: LinearForwardInput): Promise<Float32Array> {
     checkLinearForward(input);
+    const plan = this.foldPlan(input);
+    if (plan) return this.linearForwardFolded(input, plan);
     const spec = linearForwardGraph({
       path: this.intPath,
       perRowX: input.x.inlier.exponents.length > 1,
@@ -202,6 +228,23 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
       parts: false,
     });
     const out = await this.run(spec, this.forwardFeeds(input, true));
+    return out.y.data as Float32Array;
+  }
+
+  /** One int8 GEMM over [Q_in | outlier pieces] and [Q_W | repeated columns] (outlier-fold.ts). */
+  private async linearForwardFolded(input: LinearForwardInput, plan: FoldPlan): Promise<Float32Array> {
+    const { x, w, bias } = input;
+    const m = x.inlier.rows;
+    const n = w.rows;
+    const sw = Float32Array.from(w.exponents, (e) => 2 ** e);
+    const spec = linearForwardGraph({ path: this.intPath, perRowX: false, outliers: false, parts: false });
+    const out = await this.run(spec, {
+      x: tensor('uint8', foldActivation(x, plan), [m, plan.foldedK]),
+      w: this.bTensor(foldWeight(w.q as Int8Array, n, x, plan), [n, plan.foldedK]),
+      sx: scalar(2 ** x.inlier.exponents[0]),
+      sw: tensor('float32', sw, [sw.length]),
+      bias: tensor('float32', bias ?? new Float32Array(n), [n]),
+    });
     return out.y.data as Float32Array;
   }
 
@@ -305,7 +348,7 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
   async fusedLinearForward(x: Float32Array, rows: number, w: Float32Array, outFeatures: number, bias: Float32Array | null, o: FusedForwardOptions): Promise<FusedForwardResult> {
     const k = x.length / rows;
     checkMatmul(x.length, w.length, { m: rows, k, n: outFeatures }, 'NT');
-    const out = await this.run(fusedForwardGraph({ outliers: o.outliers, stdUnits: o.stdUnits }), {
+    const out = await this.run(fusedForwardGraph({ outliers: o.outliers, stdUnits: o.stdUnits, outlierExponent: o.outlierExponent }), {
       x: tensor('float32', x, [rows, k]),
       w: tensor('float32', w, [outFeatures, k]),
       bias: tensor('float32', bias ?? new Float32Array(outFeatures), [outFeatures]),
