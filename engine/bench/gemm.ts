@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import type { GemmBackend, LlmInt8Input } from '../kernels/backend';
 import { detectCpuFeatures } from '../kernels/cpu-features';
-import { OrtBackend } from '../kernels/ort-backend';
+import { ForwardPath, OrtBackend } from '../kernels/ort-backend';
 import { quantizeDfp } from '../quant/dfp';
 import { findOutlierColumns, splitOutliers } from '../quant/outliers';
 import { Rng } from '../nn/ops/rng';
@@ -13,7 +13,13 @@ export interface GemmBenchRow {
   shape: [number, number, number];
   /** 'forward' (Y = X W^T + b) or 'weight-grad' (dW = dY^T X, M x K x N = out x tokens x in). */
   pass: 'forward' | 'weight-grad';
-  kernel: 'fp32' | 'int8' | 'int8-outlier' | 'llm-int8';
+  /**
+   * 'int8-outlier' is what a layer runs (the fold where it pays, else the tiled graph: see
+   * `path`); 'int8-outlier-tiled' forces the three-GEMM tiled graph for comparison.
+   */
+  kernel: 'fp32' | 'int8' | 'int8-outlier' | 'int8-outlier-tiled' | 'llm-int8';
+  /** For the int8-outlier kernels: which graph ran. */
+  path?: ForwardPath;
   outlierFraction: number;
   outlierColumns: number;
   ms: number;
@@ -99,7 +105,7 @@ function llmInt8Operands(x: Float32Array, w: Float32Array, bias: Float32Array, m
   };
 }
 
-function forwardCases(backend: OrtBackend, shape: [number, number, number], fractions: number[]): { cases: TimedCase[]; meta: Map<string, Omit<GemmBenchRow, 'ms' | 'p10Ms' | 'p90Ms' | 'gops' | 'speedupVsFp32' | 'timeVsInt8'>> } {
+function forwardCases(backend: OrtBackend, tiledBackend: OrtBackend, shape: [number, number, number], fractions: number[]): { cases: TimedCase[]; meta: Map<string, Omit<GemmBenchRow, 'ms' | 'p10Ms' | 'p90Ms' | 'gops' | 'speedupVsFp32' | 'timeVsInt8'>> } {
   const [m, k, n] = shape;
   const rng = new Rng(m * 31 + k * 7 + n);
   // Ordinary activations stay below gamma, so the planted columns are the only outliers.
@@ -109,9 +115,9 @@ function forwardCases(backend: OrtBackend, shape: [number, number, number], frac
   const wq = quantizeDfp(w, n, k, { bits: 8 });
   const cases: TimedCase[] = [];
   const meta = new Map();
-  const add = (id: string, kernel: GemmBenchRow['kernel'], outlierFraction: number, outlierColumns: number, run: () => Promise<unknown>): void => {
+  const add = (id: string, kernel: GemmBenchRow['kernel'], outlierFraction: number, outlierColumns: number, run: () => Promise<unknown>, path?: ForwardPath): void => {
     cases.push({ id, run });
-    meta.set(id, { shape, pass: 'forward', kernel, outlierFraction, outlierColumns });
+    meta.set(id, { shape, pass: 'forward', kernel, outlierFraction, outlierColumns, ...(path ? { path } : {}) });
   };
   add(`${shape}-fp32`, 'fp32', 0, 0, () => backend.f32Matmul(x, w, { m, k, n }, 'NT', bias));
   const plain = splitOutliers(x, m, k, { threshold: 5 });
@@ -122,7 +128,9 @@ function forwardCases(backend: OrtBackend, shape: [number, number, number], frac
     for (const c of evenlySpacedColumns(k, count)) for (let r = 0; r < m; r++) xo[r * k + c] = (r & 1 ? 1 : -1) * OUTLIER_MAGNITUDE * (1 + rng.nextFloat());
     const tiled = splitOutliers(xo, m, k, { threshold: 5 });
     const columns = tiled.outlier?.columns.length ?? 0;
-    add(`${shape}-tiled-${f}`, 'int8-outlier', f, columns, () => backend.linearForward({ x: tiled, w: wq, bias }));
+    const input = { x: tiled, w: wq, bias };
+    add(`${shape}-outlier-${f}`, 'int8-outlier', f, columns, () => backend.linearForward(input), backend.forwardPath(input));
+    add(`${shape}-tiled-${f}`, 'int8-outlier-tiled', f, columns, () => tiledBackend.linearForward(input), tiledBackend.forwardPath(input));
     const llm = llmInt8Operands(xo, w, bias, m, k, n);
     add(`${shape}-llm-${f}`, 'llm-int8', f, llm.columns.length, () => backend.llmInt8Forward(llm));
   }
@@ -154,10 +162,11 @@ export async function runGemmBench(opts: GemmBenchOptions = {}): Promise<GemmBen
   const threads = opts.threads ?? availableParallelism();
   const log = opts.log ?? (() => {});
   const backend = await OrtBackend.create({ threads });
+  const tiledBackend = await OrtBackend.create({ threads, outlierFold: 'never' });
   const rows: GemmBenchRow[] = [];
   try {
     const groups = [
-      ...(opts.shapes ?? FORWARD_SHAPES).map((s) => forwardCases(backend, s, opts.fractions ?? OUTLIER_FRACTIONS)),
+      ...(opts.shapes ?? FORWARD_SHAPES).map((s) => forwardCases(backend, tiledBackend, s, opts.fractions ?? OUTLIER_FRACTIONS)),
       weightGradCases(backend, WEIGHT_GRAD_SHAPE),
     ];
     for (const { cases, meta } of groups) {
@@ -183,6 +192,7 @@ export async function runGemmBench(opts: GemmBenchOptions = {}): Promise<GemmBen
     }
   } finally {
     await backend.dispose();
+    await tiledBackend.dispose();
   }
   return { benchmark: 'gemm', date: new Date().toISOString(), threads, intPath: backend.intPath, cpu: detectCpuFeatures(), rounds, rows };
 }

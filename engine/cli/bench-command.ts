@@ -44,7 +44,7 @@ export async function benchCommand(what: string, opts: BenchCommandOptions): Pro
     report.rows.map((r) => [
       r.pass,
       r.shape.join('x'),
-      r.kernel,
+      r.path && r.kernel === 'int8-outlier' ? `${r.kernel} (${r.path})` : r.kernel,
       r.outlierFraction ? `${(r.outlierFraction * 100).toFixed(1)}% (${r.outlierColumns} col)` : '-',
       r.ms.toFixed(2),
       `${r.p10Ms.toFixed(1)}-${r.p90Ms.toFixed(1)}`,
@@ -56,7 +56,9 @@ export async function benchCommand(what: string, opts: BenchCommandOptions): Pro
   process.stdout.write(
     `GEMM benchmark: ${report.threads} threads, int8 path ${report.intPath}, ${report.cpu.model}, VNNI ${report.cpu.vnni}\n` +
       `Each kernel timed from quantized operands to the float output with bias; ${report.rounds} interleaved rounds.\n` +
-      `"vs fp32" = fp32 time / this time (higher is faster); "vs int8" = this time / plain int8 time.\n\n` +
+      `"vs fp32" = fp32 time / this time (higher is faster); "vs int8" = this time / plain int8 time.\n` +
+      `int8-outlier runs the outlier product folded into the int8 GEMM where that pays, else tiled;\n` +
+      `int8-outlier-tiled always runs the tiled three-GEMM graph.\n\n` +
       `${table}\n\nJSON written to ${outPath}\n`,
   );
 }
