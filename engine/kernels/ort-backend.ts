@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { OctetError } from '../errors';
 import { checkFinite, type DfpMatrix } from '../quant/dfp';
 import type { OutlierPart, QuantizedActivation } from '../quant/outliers';
-import { FoldPlan, foldActivation, foldWeight, planFold } from './outlier-fold';
+import { FoldPlan, foldPieces, planFold } from './outlier-fold';
 import type { GemmDims, LinearForwardInput, LinearForwardParts, LlmInt8Input, MatmulLayout } from './backend';
 import type { FusedBackwardResult, FusedForwardOptions, FusedForwardResult, FusedLinearBackend, FusedSaved } from './fused-linear';
 import { fusedBackwardGraph, fusedForwardGraph, PADDED_OUTLIER_COLUMN } from './fused-graphs';
@@ -24,6 +24,7 @@ import {
   int8MatmulGraph,
   IntPath,
   linearForwardGraph,
+  foldedForwardGraph,
   llmInt8Graph,
 } from './ort-graphs';
 
@@ -233,19 +234,45 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
 
   /** One int8 GEMM over [Q_in | outlier pieces] and [Q_W | repeated columns] (outlier-fold.ts). */
   private async linearForwardFolded(input: LinearForwardInput, plan: FoldPlan): Promise<Float32Array> {
-    const { x, w, bias } = input;
-    const m = x.inlier.rows;
-    const n = w.rows;
+    const { w, bias } = input;
     const sw = Float32Array.from(w.exponents, (e) => 2 ** e);
-    const spec = linearForwardGraph({ path: this.intPath, perRowX: false, outliers: false, parts: false });
-    const out = await this.run(spec, {
-      x: tensor('uint8', foldActivation(x, plan), [m, plan.foldedK]),
-      w: this.bTensor(foldWeight(w.q as Int8Array, n, x, plan), [n, plan.foldedK]),
-      sx: scalar(2 ** x.inlier.exponents[0]),
+    const out = await this.run(foldedForwardGraph(this.intPath, false), {
+      ...this.foldedFeeds(input, plan),
+      sx: scalar(2 ** input.x.inlier.exponents[0]),
       sw: tensor('float32', sw, [sw.length]),
-      bias: tensor('float32', bias ?? new Float32Array(n), [n]),
+      bias: tensor('float32', bias ?? new Float32Array(w.rows), [w.rows]),
     });
     return out.y.data as Float32Array;
+  }
+
+  /**
+   * The folded graph's exact int32 accumulator, Q_in Q_W^T + r (64 H W_C^T + L W_C^T), or null
+   * where linearForward would not fold this input (verification).
+   */
+  async linearForwardFoldedAccumulator(input: LinearForwardInput): Promise<Int32Array | null> {
+    checkLinearForward(input);
+    const plan = this.foldPlan(input);
+    if (!plan) return null;
+    const out = await this.run(foldedForwardGraph(this.intPath, true), this.foldedFeeds(input, plan));
+    return out.acc.data as Int32Array;
+  }
+
+  private foldedFeeds(input: LinearForwardInput, plan: FoldPlan): Record<string, ort.Tensor> {
+    const { x, w } = input;
+    const m = x.inlier.rows;
+    const k = x.inlier.cols;
+    const c = x.outlier!.columns.length;
+    const pieces = foldPieces(x, plan);
+    const repeats = (r: number): ort.Tensor => tensor('int64', BigInt64Array.of(1n, BigInt(r)), [2]);
+    return {
+      x: tensor('uint8', toUint8Offset(x.inlier.q as Int8Array), [m, k]),
+      w: this.bTensor(w.q as Int8Array, [w.rows, k]),
+      hi: tensor('uint8', pieces.hi, [m, c]),
+      lo: tensor('uint8', pieces.lo, [m, c]),
+      cols: tensor('int64', BigInt64Array.from(x.outlier!.columns, (v) => BigInt(v)), [c]),
+      hiRepeats: repeats(plan.hiCopies),
+      loRepeats: repeats(plan.loCopies),
+    };
   }
 
   async linearGradInput(dy: DfpMatrix, w: DfpMatrix): Promise<Float32Array> {

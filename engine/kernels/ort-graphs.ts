@@ -129,6 +129,37 @@ export function linearForwardGraph(o: ForwardGraphOptions): GraphSpec {
   };
 }
 
+/**
+ * The int8-outlier forward folded into one GEMM (outlier-fold.ts): X' = [x | Tile(hi) | Tile(lo)],
+ * W' = [w | Tile(W_C) | Tile(W_C)] (the same column order on both sides), then
+ * Y = MMITF(X', W'^T) * s_x s_w + b. The `parts` variant outputs the exact int32 accumulator.
+ */
+export function foldedForwardGraph(path: IntPath, parts: boolean): GraphSpec {
+  const b = bOperand(path);
+  const inputs: ValueSpec[] = [
+    v('x', 'uint8', ['M', 'K']), v('w', b.type, ['N', 'K']),
+    v('hi', 'uint8', ['M', 'C']), v('lo', 'uint8', ['M', 'C']), v('cols', 'int64', ['C']),
+    v('hiRepeats', 'int64', [2]), v('loRepeats', 'int64', [2]),
+  ];
+  const nodes: NodeSpec[] = [
+    node('Tile', ['hi', 'hiRepeats'], ['hiTiled']),
+    node('Tile', ['lo', 'loRepeats'], ['loTiled']),
+    node('Concat', ['x', 'hiTiled', 'loTiled'], ['xFolded'], { attrs: { axis: 1 } }),
+    node('Gather', ['w', 'cols'], ['wc'], { attrs: { axis: 1 } }),
+    node('Tile', ['wc', 'hiRepeats'], ['wcHi']),
+    node('Tile', ['wc', 'loRepeats'], ['wcLo']),
+    node('Concat', ['w', 'wcHi', 'wcLo'], ['wFolded'], { attrs: { axis: 1 } }),
+    node('Transpose', ['wFolded'], ['wt']),
+  ];
+  if (parts) {
+    nodes.push(mmi('xFolded', 'wt', 'acc', 'zp128', b.zp));
+    return { name: `linear-forward-folded-${path}-parts`, inputs, outputs: [v('acc', 'int32', ['M', 'N'])], nodes, constants: ZERO_POINTS };
+  }
+  inputs.push(v('sx', 'float', []), v('sw', 'float', ['SW']), v('bias', 'float', ['N']));
+  nodes.push(mmitf('xFolded', 'wt', 'sx', 'sw', 'y', 'zp128', b.zp, 'bias'));
+  return { name: `linear-forward-folded-${path}`, inputs, outputs: [v('y', 'float', ['M', 'N'])], nodes, constants: ZERO_POINTS };
+}
+
 /** dX = MMITF(dY, W) * s_dy s_w, optionally scaled per row of dY afterwards. */
 export function gradInputGraph(path: IntPath, perRowDy: boolean): GraphSpec {
   const b = bOperand(path);

@@ -11,6 +11,8 @@
 // So X gets those pieces as extra K columns, and W gets its column c repeated to match:
 //   Y = s_in s_w ([Q_in | pieces] [Q_W | W_C repeated]^T) + b,
 // exact in the int32 accumulator, scaled once. The tiled product's float value is the same.
+// The repeating and concatenating happen inside the graph (ort-graphs.ts foldedForwardGraph):
+// native copies, where a JS loop over [M x K'] would cost more than the GEMM saves.
 import type { QuantizedActivation } from '../quant/outliers';
 import { INT12_LOW_RADIX } from '../quant/outliers';
 import { MAX_EXACT_K } from './backend';
@@ -54,53 +56,17 @@ export function planFold(x: QuantizedActivation, maxExtra = FOLD_MAX_EXTRA_COLUM
   return { ratio, factor, hiCopies, loCopies, foldedK };
 }
 
-/** [M x foldedK] uint8 with zero point 128: the inlier codes, then each outlier column's pieces. */
-export function foldActivation(x: QuantizedActivation, plan: FoldPlan): Uint8Array {
-  const { rows: m, cols: k } = x.inlier;
+/**
+ * The pieces as the folded graph takes them, uint8 with zero point 128, [M x C] each: factor * hi
+ * and lo. The graph repeats them (Tile) next to the inlier codes and W's columns to match.
+ */
+export function foldPieces(x: QuantizedActivation, plan: FoldPlan): { hi: Uint8Array; lo: Uint8Array } {
   const o = x.outlier!;
-  const c = o.columns.length;
-  const kf = plan.foldedK;
-  const q = x.inlier.q as Int8Array;
-  const out = new Int8Array(m * kf);
-  for (let r = 0; r < m; r++) {
-    const base = r * kf;
-    out.set(q.subarray(r * k, r * k + k), base);
-    let p = base + k;
-    for (let j = 0; j < c; j++) {
-      const hi = plan.factor * o.hi[r * c + j];
-      const lo = o.lo[r * c + j];
-      for (let t = 0; t < plan.hiCopies; t++) out[p++] = hi;
-      for (let t = 0; t < plan.loCopies; t++) out[p++] = lo;
-    }
+  const hi = new Uint8Array(o.hi.length);
+  const lo = new Uint8Array(o.lo.length);
+  for (let i = 0; i < hi.length; i++) {
+    hi[i] = plan.factor * o.hi[i] + 128;
+    lo[i] = o.lo[i] + 128;
   }
-  return flipSignBits(out);
-}
-
-/** [N x foldedK] int8: W's codes, then column c of W once per piece of outlier column c. */
-export function foldWeight(w: Int8Array, n: number, x: QuantizedActivation, plan: FoldPlan): Int8Array {
-  const k = x.inlier.cols;
-  const columns = x.outlier!.columns;
-  const kf = plan.foldedK;
-  const copies = plan.hiCopies + plan.loCopies;
-  const out = new Int8Array(n * kf);
-  for (let r = 0; r < n; r++) {
-    const base = r * kf;
-    out.set(w.subarray(r * k, r * k + k), base);
-    let p = base + k;
-    for (let j = 0; j < columns.length; j++) {
-      const v = w[r * k + columns[j]];
-      for (let t = 0; t < copies; t++) out[p++] = v;
-    }
-  }
-  return out;
-}
-
-/** x + 128 for every int8 code, in place, four bytes at a time: the uint8 zero-point-128 form. */
-function flipSignBits(a: Int8Array): Uint8Array {
-  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.length);
-  const words = a.byteOffset % 4 === 0 ? a.length >>> 2 : 0;
-  const w32 = new Uint32Array(a.buffer, a.byteOffset, words);
-  for (let i = 0; i < words; i++) w32[i] ^= 0x80808080;
-  for (let i = words << 2; i < bytes.length; i++) bytes[i] ^= 0x80;
-  return bytes;
+  return { hi, lo };
 }

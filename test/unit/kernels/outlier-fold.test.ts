@@ -1,31 +1,29 @@
-// The folded int8-outlier forward (outlier-fold.ts): its single integer accumulator must equal
-// the tiled product's parts exactly (inlier + r * outlier), onnxruntime's float output must match
-// the float64 value of those integers, and the dispatch must fall back to the tiled graph
-// wherever the fold cannot be exact or would cost more.
+// The folded int8-outlier forward (outlier-fold.ts): the folded graph's single int32
+// accumulator must equal the plain reference's tiled parts exactly (inlier + r * outlier), its
+// float output must match the float64 value of those integers, and the dispatch must fall back
+// to the tiled graph wherever the fold cannot be exact or would cost more.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ForwardPath, OrtBackend } from '../../../engine/kernels/ort-backend';
-import { ReferenceBackend, referenceMatmul } from '../../../engine/kernels/reference';
-import { FOLD_MAX_EXTRA_COLUMNS, foldActivation, foldWeight, planFold } from '../../../engine/kernels/outlier-fold';
+import { ReferenceBackend } from '../../../engine/kernels/reference';
+import { FOLD_MAX_EXTRA_COLUMNS, planFold } from '../../../engine/kernels/outlier-fold';
 import { quantizeDfp } from '../../../engine/quant/dfp';
 import { splitOutliers, type OutlierOptions } from '../../../engine/quant/outliers';
 import { plantedActivations, TestRandom } from '../../helpers/random';
 
-/** The fold's uint8 zero-point-128 activation back to signed codes. */
-function signed(u: Uint8Array): Int8Array {
-  return Int8Array.from(u, (b) => b - 128);
-}
-
 describe('folded outlier forward', () => {
   const reference = new ReferenceBackend();
   let folding: OrtBackend;
+  let foldingU8u8: OrtBackend;
   let tiling: OrtBackend;
   before(async () => {
     folding = await OrtBackend.create({ threads: 2 });
+    foldingU8u8 = await OrtBackend.create({ threads: 2, intPath: 'u8u8' });
     tiling = await OrtBackend.create({ threads: 2, outlierFold: 'never' });
   });
   after(async () => {
     await folding.dispose();
+    await foldingU8u8.dispose();
     await tiling.dispose();
   });
 
@@ -53,16 +51,16 @@ describe('folded outlier forward', () => {
       assert.equal(folding.forwardPath(input), 'folded');
       assert.equal(tiling.forwardPath(input), 'tiled');
 
-      // Integers: the folded operands' product, computed by the plain reference, bit-exact.
+      // Integers: the folded graph's accumulator against the plain reference's parts, bit-exact.
       const parts = await reference.linearForwardParts(input);
-      const folded = referenceMatmul(signed(foldActivation(x, plan)), foldWeight(w.q as Int8Array, n, x, plan), { m, k: plan.foldedK, n }, 'NT');
       const expectedAcc = parts.inlier.map((v, i) => v + plan.ratio * parts.outlier![i]);
-      assert.deepEqual(Int32Array.from(folded), expectedAcc);
+      for (const be of [folding, foldingU8u8]) assert.deepEqual(await be.linearForwardFoldedAccumulator(input), expectedAcc, be.name);
+      assert.equal(await tiling.linearForwardFoldedAccumulator(input), null);
 
       // Floats: both onnxruntime paths against the float64 value of the exact integers.
       const sx = 2 ** x.inlier.exponents[0];
       const sw = 2 ** w.exponents[0];
-      for (const be of [folding, tiling]) {
+      for (const be of [folding, foldingU8u8, tiling]) {
         const y = await be.linearForward(input);
         for (let i = 0; i < m; i++) {
           for (let j = 0; j < n; j++) {
