@@ -98,106 +98,142 @@ export function fusedForwardGraph(o: FusedForwardOptions): GraphSpec {
     ...dfpScale('w', 'wMax', 'qmax8'),
     n('QuantizeLinear', ['w', 'wScale', 'zpS8'], ['wq']),
     n('Transpose', ['wq'], ['wt']),
-    // The outlier split needs |x| as a tensor; without it max |x| comes from two read-only
-    // reductions, which saves writing an [M x K] tensor (the same value either way).
-    ...(o.outliers ? [n('Abs', ['x'], ['xAbs']), n('ReduceMax', ['xAbs'], ['xMax'], { attrs: { keepdims: 0 } })] : maxAbsByExtremes('x', 'x')),
     // NaN and infinity survive a sum (ReduceMax may skip a NaN): the caller checks xSum and only
     // then scans for the element to name.
     n('ReduceSum', ['x'], ['xSum'], { attrs: { keepdims: 0 } }),
   ];
-  let inlier = 'x';
-  if (o.outliers) {
-    if (o.stdUnits) {
-      nodes.push(
-        n('ReduceMean', ['x'], ['xMean'], { attrs: { keepdims: 0 } }),
-        n('Mul', ['x', 'x'], ['xSq']),
-        n('ReduceMean', ['xSq'], ['xMeanSq'], { attrs: { keepdims: 0 } }),
-        n('Mul', ['xMean', 'xMean'], ['xMean2']),
-        n('Sub', ['xMeanSq', 'xMean2'], ['xVarRaw']),
-        n('Max', ['xVarRaw', 'zero'], ['xVar']),
-        n('Sqrt', ['xVar'], ['xStd']),
-        n('Mul', ['gamma', 'xStd'], ['threshold']),
-      );
-    } else {
-      nodes.push(n('Identity', ['gamma'], ['threshold']));
-    }
+  if (!o.outliers) {
+    // max |x| from two read-only reductions: no [M x K] tensor is written.
+    nodes.push(...maxAbsByExtremes('x', 'x'), ...dfpScale('x', 'xMax', 'qmax8'));
     nodes.push(
-      n('Greater', ['xAbs', 'threshold'], ['isOut']),
-      n('Where', ['isOut', 'zero', 'x'], ['xIn']),
-      n('Where', ['isOut', 'zero', 'xAbs'], ['xInAbs']),
-      n('ReduceMax', ['xInAbs'], ['xInMax'], { attrs: { keepdims: 0 } }),
-      n('Cast', ['isOut'], ['isOutF'], { attrs: { to: TO_FLOAT } }),
-      n('ReduceSum', ['isOutF'], ['outlierCount'], { attrs: { keepdims: 0 } }),
-      n('ReduceMax', ['isOutF', 'axis0'], ['colHit'], { attrs: { keepdims: 0 } }),
-      n('Greater', ['colHit', 'zero'], ['colIsOut']),
-      n('NonZero', ['colIsOut'], ['colsNz']),
-      n('Squeeze', ['colsNz', 'axis0'], ['cols']),
-      // Only the outlier columns from here on: M x C, small.
-      n('Gather', ['x', 'cols'], ['xc'], { attrs: { axis: 1 } }),
-      n('Gather', ['isOut', 'cols'], ['mc'], { attrs: { axis: 1 } }),
-      n('Where', ['mc', 'xc', 'zero'], ['xoRaw']),
-      n('Pad', ['xoRaw', 'padOneColumn'], ['xo']),
-      // ReduceMax over no columns is -inf: clamp so an empty outlier set gets scale 1, not NaN.
-      n('Abs', ['xo'], ['oAbs']),
-      n('ReduceMax', ['oAbs'], ['oMaxRaw'], { attrs: { keepdims: 0 } }),
-      n('Max', ['oMaxRaw', 'zero'], ['oMax']),
-      ...dfpScale('oOwn', 'oMax', 'qmax12'),
-      // The inliers' scale comes first here: the outliers' may be raised to it (outlierExponent).
-      ...dfpScale('x', 'xInMax', 'qmax8'),
-      ...(floorOutliers
-        ? [
-            // outlierExponentFloor: all-zero inliers have only a nominal scale, so no floor then.
-            n('Max', ['oOwnScale', 'xScale'], ['oFloored']),
-            n('Equal', ['xInMax', 'zero'], ['xInZero']),
-            n('Where', ['xInZero', 'oOwnScale', 'oFloored'], ['oScale']),
-          ]
-        : [n('Identity', ['oOwnScale'], ['oScale'])]),
-      n('Div', ['xo', 'oScale'], ['oScaled']),
-      n('Round', ['oScaled'], ['oq']),
-      n('Div', ['oq', 'f64'], ['oq64']),
-      n('Floor', ['oq64'], ['hiF']),
-      n('Mul', ['hiF', 'f64'], ['hi64']),
-      n('Sub', ['oq', 'hi64'], ['loF']),
-      n('Cast', ['hiF'], ['hi'], { attrs: { to: TO_INT8 } }),
-      n('Cast', ['loF'], ['lo'], { attrs: { to: TO_INT8 } }),
-      n('Add', ['hiF', 'f128'], ['hiOffF']),
-      n('Cast', ['hiOffF'], ['hiU8'], { attrs: { to: TO_UINT8 } }),
-      n('Cast', ['loF'], ['loU8'], { attrs: { to: TO_UINT8 } }),
-      n('Gather', ['wq', 'cols'], ['wcRaw'], { attrs: { axis: 1 } }),
-      n('Pad', ['wcRaw', 'padOneColumn'], ['wc']),
-      n('Transpose', ['wc'], ['wct']),
-      // Outliers sit on a few tokens: multiply only the rows R that have one ([R x N] instead of
-      // [M x N]). The caller adds yOut into those rows of y: onnxruntime's ScatterND would copy
-      // all of y to do it.
-      n('Cast', ['mc'], ['mcF'], { attrs: { to: TO_FLOAT } }),
-      n('ReduceMax', ['mcF', 'axis1'], ['rowHit'], { attrs: { keepdims: 0 } }),
-      n('Greater', ['rowHit', 'zero'], ['rowIsOut']),
-      n('NonZero', ['rowIsOut'], ['rowsNz']),
-      n('Squeeze', ['rowsNz', 'axis0'], ['rows']),
-      n('Gather', ['hiU8', 'rows'], ['hiR'], { attrs: { axis: 0 } }),
-      n('Gather', ['loU8', 'rows'], ['loR'], { attrs: { axis: 0 } }),
-      n('MatMulInteger', ['hiR', 'wct', 'zp128'], ['accHi']),
-      n('MatMulInteger', ['loR', 'wct'], ['accLo']),
-      n('Mul', ['accHi', 'i64'], ['accHi64']),
-      n('Add', ['accHi64', 'accLo'], ['accOut']),
-      n('Cast', ['accOut'], ['accOutF'], { attrs: { to: TO_FLOAT } }),
-      n('Mul', ['oScale', 'wScale'], ['outScale']),
-      n('Mul', ['accOutF', 'outScale'], ['yOut']),
+      n('QuantizeLinear', ['x', 'xScale', 'zp128'], ['xu8']),
+      n('QuantizeLinear', ['x', 'xScale', 'zpS8'], ['xq']),
     );
-    inlier = 'xIn';
+  } else {
+    nodes.push(...outlierSplit(o.stdUnits, floorOutliers));
     outputs.push(
       v('cols', 'int64', ['C']), v('hi', 'int8', ['M', 'C1']), v('lo', 'int8', ['M', 'C1']),
       v('oScale', 'float', []), v('outlierCount', 'float', []), v('threshold', 'float', []),
       v('rows', 'int64', ['R']), v('yOut', 'float', ['R', 'N']),
     );
   }
-  if (!o.outliers) nodes.push(...dfpScale('x', 'xMax', 'qmax8'));
-  nodes.push(
-    n('QuantizeLinear', [inlier, 'xScale', 'zp128'], ['xu8']),
-    n('QuantizeLinear', [inlier, 'xScale', 'zpS8'], ['xq']),
-    n('MatMulIntegerToFloat', ['xu8', 'wt', 'xScale', 'wScale', 'zp128', '', 'bias'], ['y'], { domain: MS_DOMAIN }),
-  );
+  nodes.push(n('MatMulIntegerToFloat', ['xu8', 'wt', 'xScale', 'wScale', 'zp128', '', 'bias'], ['y'], { domain: MS_DOMAIN }));
   return { name: `fused-forward${o.outliers ? '-outliers' : ''}${o.stdUnits ? '-std' : ''}${o.outliers && !floorOutliers ? '-own-exponent' : ''}`, inputs, outputs, nodes, constants: CONSTANTS, opset: OPSET };
+}
+
+/**
+ * The outlier split inside the forward graph, producing what the plain path does (xu8, xq,
+ * xScale, xMax) plus the outlier part. Outliers sit on few tokens, and onnxruntime reduces rows
+ * fast but columns slowly, so the search goes rows first: row maxima over [M x K] (as fast as
+ * the plain path's global maximum), then the columns from only the rows R that have an outlier.
+ * Past that, everything runs on the gathered [R x K] rows or [M x C] columns; the other [M x K]
+ * passes are the plain path's two QuantizeLinear and two byte copies that write the outlier
+ * columns' inlier codes back (QuantizeLinear saturates the outliers there first).
+ */
+function outlierSplit(stdUnits: boolean, floorOutliers: boolean): NodeSpec[] {
+  const nodes: NodeSpec[] = [
+    n('ReduceMax', ['x', 'axis1'], ['rowHi'], { attrs: { keepdims: 0 } }),
+    n('ReduceMin', ['x', 'axis1'], ['rowLo'], { attrs: { keepdims: 0 } }),
+    n('Neg', ['rowLo'], ['rowNegLo']),
+    n('Max', ['rowHi', 'rowNegLo'], ['rowMax']),
+    n('ReduceMax', ['rowMax'], ['xMax'], { attrs: { keepdims: 0 } }),
+  ];
+  if (stdUnits) {
+    nodes.push(
+      n('ReduceMean', ['x'], ['xMean'], { attrs: { keepdims: 0 } }),
+      n('Mul', ['x', 'x'], ['xSq']),
+      n('ReduceMean', ['xSq'], ['xMeanSq'], { attrs: { keepdims: 0 } }),
+      n('Mul', ['xMean', 'xMean'], ['xMean2']),
+      n('Sub', ['xMeanSq', 'xMean2'], ['xVarRaw']),
+      n('Max', ['xVarRaw', 'zero'], ['xVar']),
+      n('Sqrt', ['xVar'], ['xStd']),
+      n('Mul', ['gamma', 'xStd'], ['threshold']),
+    );
+  } else {
+    nodes.push(n('Identity', ['gamma'], ['threshold']));
+  }
+  nodes.push(
+    // The rows R with an outlier (the tokens the outlier product runs on), then the columns.
+    n('Greater', ['rowMax', 'threshold'], ['rowIsOut']),
+    n('NonZero', ['rowIsOut'], ['rowsNz']),
+    n('Squeeze', ['rowsNz', 'axis0'], ['rows']),
+    n('Gather', ['x', 'rows'], ['xr'], { attrs: { axis: 0 } }),
+    n('Abs', ['xr'], ['xrAbs']),
+    n('Greater', ['xrAbs', 'threshold'], ['xrIsOut']),
+    n('Cast', ['xrIsOut'], ['xrIsOutF'], { attrs: { to: TO_FLOAT } }),
+    // Over no rows ReduceMax gives -inf: no column then.
+    n('ReduceMax', ['xrIsOutF', 'axis0'], ['colHit'], { attrs: { keepdims: 0 } }),
+    n('Greater', ['colHit', 'zero'], ['colIsOut']),
+    n('NonZero', ['colIsOut'], ['colsNz']),
+    n('Squeeze', ['colsNz', 'axis0'], ['cols']),
+    // max |inlier|: the maxima of the rows without outliers, and the inliers of the rows R.
+    n('Where', ['rowIsOut', 'zero', 'rowMax'], ['plainRowMax']),
+    n('ReduceMax', ['plainRowMax'], ['plainInMax'], { attrs: { keepdims: 0 } }),
+    n('Where', ['xrIsOut', 'zero', 'xrAbs'], ['xrInAbs']),
+    n('ReduceMax', ['xrInAbs'], ['splitInMax'], { attrs: { keepdims: 0 } }),
+    n('Max', ['plainInMax', 'splitInMax'], ['xInMax']),
+    // Only the outlier columns from here on: M x C, small.
+    n('Gather', ['x', 'cols'], ['xc'], { attrs: { axis: 1 } }),
+    n('Abs', ['xc'], ['xcAbs']),
+    n('Greater', ['xcAbs', 'threshold'], ['mc']),
+    n('Where', ['mc', 'zero', 'xc'], ['xcIn']),
+    n('Cast', ['mc'], ['mcF'], { attrs: { to: TO_FLOAT } }),
+    n('ReduceSum', ['mcF'], ['outlierCount'], { attrs: { keepdims: 0 } }),
+    n('Where', ['mc', 'xc', 'zero'], ['xoRaw']),
+    n('Pad', ['xoRaw', 'padOneColumn'], ['xo']),
+    // ReduceMax over no columns is -inf: clamp so an empty outlier set gets scale 1, not NaN.
+    n('Abs', ['xo'], ['oAbs']),
+    n('ReduceMax', ['oAbs'], ['oMaxRaw'], { attrs: { keepdims: 0 } }),
+    n('Max', ['oMaxRaw', 'zero'], ['oMax']),
+    ...dfpScale('oOwn', 'oMax', 'qmax12'),
+    // The inliers' scale comes first: the outliers' may be raised to it (outlierExponent).
+    ...dfpScale('x', 'xInMax', 'qmax8'),
+    ...(floorOutliers
+      ? [
+          // outlierExponentFloor: all-zero inliers have only a nominal scale, so no floor then.
+          n('Max', ['oOwnScale', 'xScale'], ['oFloored']),
+          n('Equal', ['xInMax', 'zero'], ['xInZero']),
+          n('Where', ['xInZero', 'oOwnScale', 'oFloored'], ['oScale']),
+        ]
+      : [n('Identity', ['oOwnScale'], ['oScale'])]),
+    // Inlier codes: QuantizeLinear over all of x saturates the outliers, then the outlier
+    // columns get their inlier codes (outliers zeroed) written back, byte tensors only.
+    n('QuantizeLinear', ['x', 'xScale', 'zp128'], ['xu8Sat']),
+    n('QuantizeLinear', ['x', 'xScale', 'zpS8'], ['xqSat']),
+    n('QuantizeLinear', ['xcIn', 'xScale', 'zp128'], ['xcU8']),
+    n('QuantizeLinear', ['xcIn', 'xScale', 'zpS8'], ['xcS8']),
+    n('Shape', ['xc'], ['xcShape']),
+    n('Expand', ['cols', 'xcShape'], ['colIndex']),
+    n('ScatterElements', ['xu8Sat', 'colIndex', 'xcU8'], ['xu8'], { attrs: { axis: 1 } }),
+    n('ScatterElements', ['xqSat', 'colIndex', 'xcS8'], ['xq'], { attrs: { axis: 1 } }),
+    // The 12-bit codes and their int8 pieces.
+    n('Div', ['xo', 'oScale'], ['oScaled']),
+    n('Round', ['oScaled'], ['oq']),
+    n('Div', ['oq', 'f64'], ['oq64']),
+    n('Floor', ['oq64'], ['hiF']),
+    n('Mul', ['hiF', 'f64'], ['hi64']),
+    n('Sub', ['oq', 'hi64'], ['loF']),
+    n('Cast', ['hiF'], ['hi'], { attrs: { to: TO_INT8 } }),
+    n('Cast', ['loF'], ['lo'], { attrs: { to: TO_INT8 } }),
+    n('Add', ['hiF', 'f128'], ['hiOffF']),
+    n('Cast', ['hiOffF'], ['hiU8'], { attrs: { to: TO_UINT8 } }),
+    n('Cast', ['loF'], ['loU8'], { attrs: { to: TO_UINT8 } }),
+    n('Gather', ['wq', 'cols'], ['wcRaw'], { attrs: { axis: 1 } }),
+    n('Pad', ['wcRaw', 'padOneColumn'], ['wc']),
+    n('Transpose', ['wc'], ['wct']),
+    // Multiply only the rows R ([R x N] instead of [M x N]). The caller adds yOut into those
+    // rows of y: onnxruntime's ScatterND would copy all of y to do it.
+    n('Gather', ['hiU8', 'rows'], ['hiR'], { attrs: { axis: 0 } }),
+    n('Gather', ['loU8', 'rows'], ['loR'], { attrs: { axis: 0 } }),
+    n('MatMulInteger', ['hiR', 'wct', 'zp128'], ['accHi']),
+    n('MatMulInteger', ['loR', 'wct'], ['accLo']),
+    n('Mul', ['accHi', 'i64'], ['accHi64']),
+    n('Add', ['accHi64', 'accLo'], ['accOut']),
+    n('Cast', ['accOut'], ['accOutF'], { attrs: { to: TO_FLOAT } }),
+    n('Mul', ['oScale', 'wScale'], ['outScale']),
+    n('Mul', ['accOutF', 'outScale'], ['yOut']),
+  );
+  return nodes;
 }
 
 export interface FusedBackwardOptions {
