@@ -76,7 +76,7 @@ export interface FusedForwardOptions {
   outliers: boolean;
   /** Threshold in units of the tensor's standard deviation instead of absolute. */
   stdUnits: boolean;
-  /** engine/quant/outliers.ts's rule; default 'at-least-inlier'. */
+  /** engine/quant/outliers.ts's rule; default 'own'. */
   outlierExponent?: OutlierExponentRule;
 }
 

@@ -8,7 +8,7 @@ export interface FusedForwardOptions {
   /** gamma, absolute or (stdUnits) in standard deviations of the input. */
   threshold: number;
   stdUnits: boolean;
-  /** Default 'at-least-inlier' (engine/quant/outliers.ts). */
+  /** Default 'own' (engine/quant/outliers.ts). */
   outlierExponent?: OutlierExponentRule;
 }
 

@@ -3,8 +3,8 @@
 // outputs are added: that costs two more passes over [M x N] each way, which at BERT-base shapes
 // is ~30% of the plain GEMM whatever the number of outlier columns).
 //
-// When the outliers' step is s_out = r * s_in with r a power of two >= 1 (the 'at-least-inlier'
-// exponent rule guarantees it), every outlier code q = 64 hi + lo adds r * q inlier steps to
+// When the outliers' step is s_out = r * s_in with r a power of two >= 1 (outliers of at least
+// about 64 inlier steps have it; the 'at-least-inlier' exponent rule makes it so always), every outlier code q = 64 hi + lo adds r * q inlier steps to
 // its row's product with column c of W. That is a sum of int8 values times W[:, c]:
 //   r * 64 * hi = (f * hi) repeated r * 64 / f times, f * hi filling int8 (f = 4 for 12 bits),
 //   r * lo      = lo repeated r times.

@@ -44,7 +44,7 @@ export const DEFAULT_PRECISION: Readonly<PrecisionSpec> = {
   rounding: { forward: 'nearest', backward: 'stochastic' },
   weightGradReusesSplit: true,
   granularity: 'tensor',
-  outlierExponent: 'at-least-inlier',
+  outlierExponent: 'own',
 };
 
 export const DEFAULT_PROFILE: Readonly<ProfileSpec> = {

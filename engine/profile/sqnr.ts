@@ -19,7 +19,7 @@ export interface SqnrQuantization {
   rounding: Rounding;
   /** Used only for stochastic forward rounding. */
   seed: number;
-  /** The layer's rule for the outliers' exponent; default 'at-least-inlier'. */
+  /** The layer's rule for the outliers' exponent; default 'own'. */
   outlierExponent?: OutlierExponentRule;
 }
 

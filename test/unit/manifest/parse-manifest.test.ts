@@ -61,7 +61,7 @@ test('a minimal manifest gets every default', () => {
     rounding: { forward: 'nearest', backward: 'stochastic' },
     weightGradReusesSplit: true,
     granularity: 'tensor',
-    outlierExponent: 'at-least-inlier',
+    outlierExponent: 'own',
   });
   assert.deepEqual(m.layers, []);
   assert.deepEqual(m.profile, { batches: 8, criteria: { sqnrGapDb: 6 } });

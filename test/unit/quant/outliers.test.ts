@@ -60,14 +60,14 @@ test('no outliers gives a plain DFP-8 activation', () => {
   assert.equal(a.outlier, null);
 });
 
-test('outlier exponent rules: own keeps the outliers\' exponent, at-least-inlier (default) raises it to the inliers\'', () => {
+test('outlier exponent rules: own (default) keeps the outliers\' exponent, at-least-inlier raises it to the inliers\'', () => {
   const rnd = new TestRandom(12);
   const rows = 50;
   const cols = 40;
   // Outliers just above gamma: by themselves they would take a finer step than the inliers.
   const x = plantedActivations(rnd, rows, cols, [4, 17], 6).map((v) => (Math.abs(v) > 5 ? v : Math.max(-4.5, Math.min(4.5, v))));
-  const own = splitOutliers(x, rows, cols, { threshold: 5, outlierExponent: 'own' });
-  const floored = splitOutliers(x, rows, cols, { threshold: 5 });
+  const own = splitOutliers(x, rows, cols, { threshold: 5 });
+  const floored = splitOutliers(x, rows, cols, { threshold: 5, outlierExponent: 'at-least-inlier' });
   const inlierExp = floored.inlier.exponents[0];
   assert.ok(own.outlier!.exponent < inlierExp, `own ${own.outlier!.exponent} is finer than the inliers' ${inlierExp}`);
   assert.equal(floored.outlier!.exponent, inlierExp);
@@ -83,9 +83,9 @@ test('outlier exponent rules: own keeps the outliers\' exponent, at-least-inlier
   }
   // Large outliers keep their own, coarser exponent under both rules.
   const big = plantedActivations(rnd, rows, cols, [4], 500);
-  assert.equal(splitOutliers(big, rows, cols, { threshold: 5 }).outlier!.exponent, splitOutliers(big, rows, cols, { threshold: 5, outlierExponent: 'own' }).outlier!.exponent);
+  assert.equal(splitOutliers(big, rows, cols, { threshold: 5, outlierExponent: 'at-least-inlier' }).outlier!.exponent, splitOutliers(big, rows, cols, { threshold: 5 }).outlier!.exponent);
   // All-zero inliers have only a nominal step: no floor then.
   const lonely = new Float32Array(rows * cols);
   lonely[3] = 7;
-  assert.equal(splitOutliers(lonely, rows, cols, { threshold: 5 }).outlier!.exponent, splitOutliers(lonely, rows, cols, { threshold: 5, outlierExponent: 'own' }).outlier!.exponent);
+  assert.equal(splitOutliers(lonely, rows, cols, { threshold: 5, outlierExponent: 'at-least-inlier' }).outlier!.exponent, splitOutliers(lonely, rows, cols, { threshold: 5 }).outlier!.exponent);
 });
