@@ -261,7 +261,8 @@ function maxAbsByExtremes(p: string, t: string): NodeSpec[] {
  * columns C.
  * Stochastic rounding is QuantizeLinear(dy + noise * s): round(v + u - 1/2) = floor(v + u)
  * except on exact ties, so each code is floor(v) + Bernoulli(frac v), unbiased up to float32's
- * rounding of v + u (below 2^-17 of a step for |v| < 128).
+ * rounding of v + u (below 2^-17 of a step for |v| < 128) and the noise's resolution (Linear
+ * draws 16-bit midpoints, Rng.fillUniform16: also within 2^-17).
  */
 export function fusedBackwardGraph(o: FusedBackwardOptions): GraphSpec {
   const inputs = [

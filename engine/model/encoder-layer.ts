@@ -77,9 +77,9 @@ export class EncoderLayer {
     const n = rows * s.hidden;
     const dims = { rows, dim: s.hidden, eps: s.eps };
     const { dSum: dRes2, dA: dO } = await this.norm.residualBackward(dOut, null, c.norm2, p.ln2Gamma, p.ln2Beta, dims);
-    const dAct = await p.output.backward(dO);
-    const dInter = new Float32Array(dAct.length);
-    geluBackward(dInter, dAct, c.inter, dAct.length);
+    // In place: dAct is this layer's own array, and a fresh one would cost page faults.
+    const dInter = await p.output.backward(dO);
+    geluBackward(dInter, dInter, c.inter, dInter.length);
     const dH1 = await p.intermediate.backward(dInter);
     // The residual fork: h1 feeds both the feed-forward block and the second residual sum.
     const { dSum: dRes1, dA: dAo } = await this.norm.residualBackward(dH1, dRes2, c.norm1, p.ln1Gamma, p.ln1Beta, dims);

@@ -53,6 +53,12 @@ export class Linear {
   lastStats: LinearStats | null = null;
   private saved: SavedForInt8 | SavedFused | SavedForFp32 | null = null;
   private readonly rng: Rng;
+  /**
+   * The backward's rounding noise, kept from step to step: a fresh array of rows x out floats
+   * per call cost more in page faults and zeroing than drawing the numbers (bench train).
+   * onnxruntime is done with it when fusedLinearBackward resolves.
+   */
+  private noise: Float32Array | null = null;
 
   constructor(
     readonly name: string,
@@ -167,9 +173,10 @@ export class Linear {
     if (!isFusedBackend(this.backend)) throw new Error('unreachable: forward was fused');
     let noise: Float32Array | null = null;
     if (this.precision.backwardRounding === 'stochastic') {
-      noise = new Float32Array(dy.length);
+      if (this.noise?.length !== dy.length) this.noise = new Float32Array(dy.length);
+      noise = this.noise;
       // Centred on zero: the backward graph rounds dY + noise * step to nearest (fused-graphs.ts).
-      timeSync('quantize', () => this.rng.fillUniform(noise!, -0.5));
+      timeSync('quantize', () => this.rng.fillUniform16(noise!, -0.5));
     }
     const r = await this.backend.fusedLinearBackward(dy, saved, noise);
     addInto(this.gradWeight, r.dw);

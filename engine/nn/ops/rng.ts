@@ -131,6 +131,39 @@ export class Rng {
   }
 
   /**
+   * Fills `out` with (k + 1/2) / 2^16 + offset, k uniform in [0, 2^16): two values per draw (the
+   * low half of the draw, then the high half), so half the draws of fillUniform. Midpoints, so the
+   * mean is exactly offset + 1/2. Enough for stochastic rounding, which asks only that
+   * P(u < f) = f for the fraction f of a code: with 16 bits it is off by at most 2^-17, as fine
+   * as float32's own rounding of the dithered value.
+   */
+  fillUniform16(out: Float32Array, offset = 0): void {
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    const base = offset + 0.5 / 65536;
+    const n = out.length;
+    for (let i = 0; i < n; i += 2) {
+      const m = Math.imul(s1, 5);
+      const result = Math.imul((m << 7) | (m >>> 25), 9);
+      const t = s1 << 9;
+      const n2 = s2 ^ s0;
+      const n3 = s3 ^ s1;
+      s1 = s1 ^ n2;
+      s0 = s0 ^ n3;
+      s2 = n2 ^ t;
+      s3 = (n3 << 11) | (n3 >>> 21);
+      out[i] = (result & 0xffff) * (1 / 65536) + base;
+      if (i + 1 < n) out[i + 1] = (result >>> 16) * (1 / 65536) + base;
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+  }
+
+  /**
    * Uniform float in [0, 1) with 24 random bits, so the value is exact in float32 and
    * `u < p` comparisons behave identically whether p is stored as float32 or float64.
    */

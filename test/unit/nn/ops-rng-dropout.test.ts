@@ -161,3 +161,27 @@ test('fillKeepMask keeps exactly where nextFloat() >= p, for p on and between th
   r.fillKeepMask(at, 1, (k + 1) * 2 ** -24);
   assert.equal(at[0], 0, 'u one step below p is dropped');
 });
+
+test('fillUniform16: two 16-bit midpoint uniforms per draw (low half, then high), the same draws as nextU32()', () => {
+  for (const n of [1, 2, 7, 1000]) {
+    const out = new Float32Array(n);
+    const fast = new Rng(33);
+    fast.fillUniform16(out, -0.5);
+    const slow = new Rng(33);
+    for (let i = 0; i < n; i += 2) {
+      const r = slow.nextU32();
+      assert.equal(out[i], (r & 0xffff) / 65536 + 0.5 / 65536 - 0.5, `n = ${n}, element ${i}`);
+      if (i + 1 < n) assert.equal(out[i + 1], (r >>> 16) / 65536 + 0.5 / 65536 - 0.5, `n = ${n}, element ${i + 1}`);
+    }
+    assert.deepEqual(fast.getState(), slow.getState(), `n = ${n}: ceil(n / 2) draws`);
+  }
+  // Stochastic rounding with it is unbiased: floor(v + u + 1/2) over many u averages to v.
+  const u = new Float32Array(200_000);
+  new Rng(5).fillUniform16(u, -0.5);
+  for (const v of [0.3, 2.71828, -1.125, 0.5 + 2 ** -20]) {
+    let sum = 0;
+    for (const x of u) sum += Math.round(Math.fround(v + x));
+    // Standard deviation of the mean <= 0.5 / sqrt(200000) = 0.0011.
+    assert.ok(Math.abs(sum / u.length - v) < 6 * 0.0011, `v = ${v}: mean ${sum / u.length}`);
+  }
+});
