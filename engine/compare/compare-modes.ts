@@ -51,10 +51,23 @@ const withLoss = (e: EvalEvent): Record<string, number> => ({ ...e.metrics, loss
 function sameRun(run: RunFolder, m: Manifest): boolean {
   try {
     const saved: unknown = JSON.parse(readFileSync(path.join(run.root, 'manifest.json'), 'utf8'));
-    return isDeepStrictEqual(saved, JSON.parse(JSON.stringify(m)));
+    return isDeepStrictEqual(withLaterDefaults(saved), JSON.parse(JSON.stringify(m)));
   } catch {
     return false;
   }
+}
+
+/**
+ * A snapshot written before a setting existed, with the value its run used: without it a run
+ * folder from an older Octet would count as one "made with other settings".
+ */
+function withLaterDefaults(saved: unknown): unknown {
+  const precision = (saved as { precision?: unknown } | null)?.precision;
+  if (precision && typeof precision === 'object' && !('outlierExponent' in precision)) {
+    // Before the setting, the outliers always took their own exponent.
+    (precision as Record<string, unknown>).outlierExponent = 'own';
+  }
+  return saved;
 }
 
 /** Wall time of a finished run from its first to its last event (what a reused run took). */

@@ -2,7 +2,7 @@
 // summary written atomically next to them, finished runs reused when it is started again.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { compareModes } from '../../../engine/compare/compare-modes';
 import type { CompareSummary } from '../../../engine/compare/types';
@@ -60,6 +60,16 @@ describe('octet compare', () => {
     const again = await compareModes(manifest, backend, { modes: ['fp32', 'int8', 'int8-outlier'], seeds: 2 });
     assert.deepEqual(again.runs.map((r) => r.origin), Array(6).fill('reused'));
     assert.deepEqual(again.byMode, s.byMode);
+    // A snapshot from before precision.outlierExponent existed ran with 'own': still the same run.
+    const snapshotPath = path.join(s.runs[0].runDir, 'manifest.json');
+    const snapshot = JSON.parse(readFileSync(snapshotPath, 'utf8'));
+    assert.equal(snapshot.precision.outlierExponent, 'own');
+    delete snapshot.precision.outlierExponent;
+    writeFileSync(snapshotPath, JSON.stringify(snapshot));
+    const older = await compareModes(manifest, backend, { modes: ['fp32'], seeds: 1 });
+    assert.deepEqual(older.runs.map((r) => r.origin), ['reused']);
+    const floored = { ...manifest, precision: { ...manifest.precision, outlierExponent: 'at-least-inlier' as const } };
+    await assert.rejects(compareModes(floored, backend, { modes: ['fp32'], seeds: 1 }), /holds a run made with other settings/);
     // With other settings the old folders are not silently reused.
     const changed = { ...manifest, train: { ...manifest.train, learningRate: 1e-3 } };
     await assert.rejects(compareModes(changed, backend, { modes: ['fp32'], seeds: 1 }), /holds a run made with other settings/);
