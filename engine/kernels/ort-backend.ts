@@ -257,19 +257,16 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
     return out.acc.data as Int32Array;
   }
 
+  /** forwardFeeds' operands, with hi and lo as the folded graph's pieces. */
   private foldedFeeds(input: LinearForwardInput, plan: FoldPlan): Record<string, ort.Tensor> {
-    const { x, w } = input;
-    const m = x.inlier.rows;
-    const k = x.inlier.cols;
-    const c = x.outlier!.columns.length;
-    const pieces = foldPieces(x, plan);
+    const m = input.x.inlier.rows;
+    const c = input.x.outlier!.columns.length;
+    const pieces = foldPieces(input.x, plan);
     const repeats = (r: number): ort.Tensor => tensor('int64', BigInt64Array.of(1n, BigInt(r)), [2]);
     return {
-      x: tensor('uint8', toUint8Offset(x.inlier.q as Int8Array), [m, k]),
-      w: this.bTensor(w.q as Int8Array, [w.rows, k]),
+      ...this.forwardFeeds(input, false),
       hi: tensor('uint8', pieces.hi, [m, c]),
       lo: tensor('uint8', pieces.lo, [m, c]),
-      cols: tensor('int64', BigInt64Array.from(x.outlier!.columns, (v) => BigInt(v)), [c]),
       hiRepeats: repeats(plan.hiCopies),
       loRepeats: repeats(plan.loCopies),
     };
