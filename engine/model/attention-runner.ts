@@ -1,6 +1,6 @@
 // BERT's attention core for the encoder layer: onnxruntime graphs when the backend has them,
 // the plain-JS ops otherwise. Both draw the same dropout keep-mask from the same generator
-// (batch*heads*seq*seq uniforms in index order), so a run is the same on either.
+// (dropoutMask over batch*heads*seq*seq elements in index order), so a run is the same on either.
 import type { GemmBackend } from '../kernels/backend';
 import { AttentionSaved, isAttentionBackend } from '../kernels/fused-attention';
 import { ATTENTION_MASK_BIAS, AttentionCache, attentionBackward, attentionForward, BatchedMatmul } from '../nn/ops/attention';

@@ -1,6 +1,6 @@
 // The encoder layer's element-wise parts, dropout + residual + LayerNorm and GELU: onnxruntime
 // graphs when the backend has them (norm-graphs.ts), the plain-JS ops otherwise. Both draw the
-// same dropout keep-mask from the same generator (rows*dim uniforms in index order when p > 0,
+// same dropout keep-mask from the same generator (dropoutMask over rows*dim elements when p > 0,
 // none when p = 0), so a run draws the same numbers on either.
 import type { GemmBackend } from '../kernels/backend';
 import { Dropped, isNormBackend, ResidualNormForward } from '../kernels/fused-norm';

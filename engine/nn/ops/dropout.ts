@@ -5,8 +5,8 @@
 // backward: the RNG has moved on by then, and one byte per element is a quarter of saving the
 // scaled output. The mask is 1 = kept, 0 = dropped.
 //
-// Reproducibility: dropoutMask draws exactly n uniforms from `rng`, one per element in index
-// order, and keeps element i when u_i >= p (so P(keep) = 1 - p).
+// Reproducibility: dropoutMask takes its draws from `rng` in index order, as Rng.fillKeepMask
+// says (two elements per draw, P(keep) = 1 - ceil(p * 2^24) / 2^24).
 
 import { OctetError } from '../../errors';
 import { requireLen } from './check';

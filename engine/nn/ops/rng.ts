@@ -73,19 +73,24 @@ export class Rng {
   }
 
   /**
-   * mask[i] = nextFloat() >= p ? 1 : 0 for i < n: the same draws as n calls of nextFloat(), with
-   * the generator on local variables and the test on the integer draw. nextFloat() is k * 2^-24
-   * for k = the top 24 bits, so nextFloat() >= p exactly when k >= ceil(p * 2^24) (p * 2^24 is
-   * exact in float64). Inlined rather than thresholding a fillUniform() buffer: that extra
-   * float pass over tens of millions of elements per training step cost as much as the draws.
+   * Keep-mask with P(keep) = 1 - T / 2^24 exactly, T = ceil(p * 2^24): the same probability as
+   * keeping where nextFloat() >= p, from half the draws. Each draw serves two elements, its low
+   * 16 bits then its high 16 bits: with T = 256 H + L, an element whose 16 bits h are above H is
+   * kept and below H dropped; on h = H (probability 2^-16) the top 8 bits of one extra draw,
+   * taken right then, decide (kept when >= L). An odd n leaves the last draw's high half unused.
+   * The generator is inlined and the common case branch-free: the mask is drawn for every
+   * attention probability and hidden unit, tens of millions of elements a step (bench train),
+   * and one draw per element with a compare-and-branch took 1.6x as long (measured).
    */
   fillKeepMask(mask: Uint8Array, n: number, p: number): void {
     const threshold = Math.ceil(p * 16777216);
+    const hiT = threshold >>> 8;
+    const loT = threshold & 255;
     let s0 = this.s0;
     let s1 = this.s1;
     let s2 = this.s2;
     let s3 = this.s3;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n; i += 2) {
       const m = Math.imul(s1, 5);
       const result = Math.imul((m << 7) | (m >>> 25), 9);
       const t = s1 << 9;
@@ -95,7 +100,24 @@ export class Rng {
       s0 = s0 ^ n3;
       s2 = n2 ^ t;
       s3 = (n3 << 11) | (n3 >>> 21);
-      mask[i] = result >>> 8 >= threshold ? 1 : 0;
+      const a = result & 0xffff;
+      const b = result >>> 16;
+      if (a === hiT || (b === hiT && i + 1 < n)) {
+        this.s0 = s0;
+        this.s1 = s1;
+        this.s2 = s2;
+        this.s3 = s3;
+        mask[i] = a === hiT ? (this.nextU32() >>> 24 >= loT ? 1 : 0) : (hiT - a) >>> 31;
+        if (i + 1 < n) mask[i + 1] = b === hiT ? (this.nextU32() >>> 24 >= loT ? 1 : 0) : (hiT - b) >>> 31;
+        s0 = this.s0;
+        s1 = this.s1;
+        s2 = this.s2;
+        s3 = this.s3;
+        continue;
+      }
+      // (hiT - h) >>> 31 is 1 exactly when h > hiT (both below 2^16).
+      mask[i] = (hiT - a) >>> 31;
+      if (i + 1 < n) mask[i + 1] = (hiT - b) >>> 31;
     }
     this.s0 = s0;
     this.s1 = s1;

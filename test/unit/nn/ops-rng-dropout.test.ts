@@ -129,37 +129,82 @@ test('dropout with p = 0 is the identity and draws nothing from the rng', () => 
   assert.deepEqual(out, x);
   assert.ok(mask.every((m) => m === 1));
   assert.deepEqual(rng.getState(), before);
-  // p > 0 draws exactly n uniforms.
+  // p > 0 draws as fillKeepMask does (ceil(n / 2) draws plus one per tie).
   const r1 = new Rng(9);
   dropoutMask(mask, 100, 0.5, r1);
   const r2 = new Rng(9);
-  for (let i = 0; i < 100; i++) r2.nextFloat();
+  referenceKeepMask(new Uint8Array(100), 100, 0.5, r2);
   assert.deepEqual(r1.getState(), r2.getState());
   assert.throws(() => dropoutMask(mask, 100, 1, r1), (e: unknown) => e instanceof OctetError);
 });
 
-test('fillKeepMask keeps exactly where nextFloat() >= p, for p on and between the 2^-24 grid', () => {
-  for (const p of [0.1, 0.5, 0.3, 2 ** -24, 5 * 2 ** -24, 1 - 2 ** -24, 0.999999]) {
-    const n = 5000;
-    const mask = new Uint8Array(n);
-    const fast = new Rng(21);
-    fast.fillKeepMask(mask, n, p);
-    const slow = new Rng(21);
-    for (let i = 0; i < n; i++) assert.equal(mask[i], slow.nextFloat() >= p ? 1 : 0, `p = ${p}, element ${i}`);
-    assert.deepEqual(fast.getState(), slow.getState());
+/**
+ * fillKeepMask's contract written plainly: two 16-bit halves per draw (low, then high); with
+ * T = ceil(p * 2^24) = 256 H + L, a half above H keeps, below H drops, and equal to H takes one
+ * more draw whose top 8 bits keep when >= L.
+ */
+function referenceKeepMask(mask: Uint8Array, n: number, p: number, rng: Rng): void {
+  const t = Math.ceil(p * 2 ** 24);
+  const hiT = Math.floor(t / 256);
+  const loT = t % 256;
+  const decide = (h: number): number => (h > hiT ? 1 : h < hiT ? 0 : rng.nextU32() >>> 24 >= loT ? 1 : 0);
+  for (let i = 0; i < n; i += 2) {
+    const r = rng.nextU32();
+    mask[i] = decide(r & 0xffff);
+    if (i + 1 < n) mask[i + 1] = decide(r >>> 16);
   }
-  // On the grid: a draw equal to p is kept (>=), one step below is dropped.
+}
+
+test('fillKeepMask follows its two-halves-per-draw contract, ties included, for p on and between the 2^-24 grid', () => {
+  for (const p of [0.1, 0.5, 0.3, 2 ** -24, 5 * 2 ** -24, 1 - 2 ** -24, 0.999999, 1000.5 * 2 ** -16]) {
+    for (const n of [1, 2, 4999, 5000]) {
+      const mask = new Uint8Array(n);
+      const fast = new Rng(21);
+      fast.fillKeepMask(mask, n, p);
+      const want = new Uint8Array(n);
+      const slow = new Rng(21);
+      referenceKeepMask(want, n, p, slow);
+      assert.deepEqual(mask, want, `p = ${p}, n = ${n}`);
+      assert.deepEqual(fast.getState(), slow.getState(), `p = ${p}, n = ${n}: draws taken`);
+    }
+  }
+});
+
+test('fillKeepMask: a tie on the 16-bit threshold draws once more and decides on its top 8 bits', () => {
+  // Find a state whose first draw's low half is h, then put p's threshold right on it.
   const probe = new Rng(0);
   probe.setState(Uint32Array.of(1, 2, 3, 4));
-  const k = probe.nextU32() >>> 8;
-  const at = new Uint8Array(1);
-  const r = new Rng(0);
-  r.setState(Uint32Array.of(1, 2, 3, 4));
-  r.fillKeepMask(at, 1, k * 2 ** -24);
-  assert.equal(at[0], 1, 'u = p is kept');
-  r.setState(Uint32Array.of(1, 2, 3, 4));
-  r.fillKeepMask(at, 1, (k + 1) * 2 ** -24);
-  assert.equal(at[0], 0, 'u one step below p is dropped');
+  const first = probe.nextU32();
+  const extra = probe.nextU32() >>> 24;
+  const h = first & 0xffff;
+  const run = (t: number): { mask: number; state: Uint32Array } => {
+    const r = new Rng(0);
+    r.setState(Uint32Array.of(1, 2, 3, 4));
+    const m = new Uint8Array(1);
+    r.fillKeepMask(m, 1, t / 2 ** 24);
+    return { mask: m[0], state: r.getState() };
+  };
+  const atExtra = run(h * 256 + extra);
+  assert.equal(atExtra.mask, 1, 'extra draw = L is kept');
+  const twoDraws = new Rng(0);
+  twoDraws.setState(Uint32Array.of(1, 2, 3, 4));
+  twoDraws.nextU32();
+  twoDraws.nextU32();
+  assert.deepEqual(atExtra.state, twoDraws.getState(), 'the tie took exactly one more draw');
+  if (extra < 255) assert.equal(run(h * 256 + extra + 1).mask, 0, 'extra draw one below L is dropped');
+  if (h > 0) assert.equal(run((h - 1) * 256 + 255).mask, 1, 'h above H keeps without the extra draw');
+});
+
+test('fillKeepMask keeps with probability 1 - p (2 million elements, within 5 standard errors)', () => {
+  const n = 2_000_000;
+  for (const p of [0.1, 0.5]) {
+    const mask = new Uint8Array(n);
+    new Rng(77).fillKeepMask(mask, n, p);
+    let kept = 0;
+    for (let i = 0; i < n; i++) kept += mask[i];
+    const se = Math.sqrt((p * (1 - p)) / n);
+    assert.ok(Math.abs(kept / n - (1 - p)) < 5 * se, `p = ${p}: kept ${kept / n}`);
+  }
 });
 
 test('fillUniform16: two 16-bit midpoint uniforms per draw (low half, then high), the same draws as nextU32()', () => {
