@@ -8,6 +8,8 @@ import { builtinModules } from 'node:module';
 
 const entries = [
   { in: 'engine/cli/main.ts', out: 'cli', platform: 'node' },
+  // The `octet` command (bin/octet.js): relaunches with the training allocator setting, then loads cli.js.
+  { in: 'engine/cli/launcher.ts', out: 'launcher', platform: 'node' },
   { in: 'server/main.ts', out: 'server', platform: 'node' },
   // The language server's profiling child process (server/outliers/profile-process.ts).
   { in: 'server/outliers/profile-worker.ts', out: 'profile-worker', platform: 'node' },

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CpuFeatures } from '../kernels/cpu-features';
+import { withHugePageMalloc } from '../perf/allocator-env';
 
 export interface PeerResult {
   size: string;
@@ -30,11 +31,14 @@ export function openblasCoretype(cpu: CpuFeatures, env: NodeJS.ProcessEnv = proc
   return cpu.avx512Bf16 ? 'Cooperlake' : 'SkylakeX';
 }
 
-/** The peer's environment: OpenBLAS, OpenMP and torch all on the same number of threads. */
+/**
+ * The peer's environment: OpenBLAS, OpenMP and torch all on the same number of threads, and the
+ * same malloc setting as Octet's runs (allocator-env.ts), so neither side has the other's pages.
+ */
 export function peerEnv(threads: number, cpu: CpuFeatures, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const coretype = openblasCoretype(cpu, env);
   return {
-    ...env,
+    ...withHugePageMalloc(env),
     OMP_NUM_THREADS: String(threads),
     OPENBLAS_NUM_THREADS: String(threads),
     ...(coretype ? { OPENBLAS_CORETYPE: coretype } : {}),

@@ -12,6 +12,7 @@ import { PeerResult, runPytorchPeer } from '../bench/pytorch-peer';
 import { benchTrainStep, isModelSize, TrainStepResult } from '../bench/train';
 import { detectCpuFeatures } from '../kernels/cpu-features';
 import { PRECISION_MODES, PrecisionMode } from '../nn/precision';
+import { hugePageMallocActive, withHugePageMalloc } from '../perf/allocator-env';
 import type { BenchCommandOptions } from './bench-command';
 
 /** The run with the median tokens/s (the upper one of an even count). */
@@ -20,7 +21,7 @@ function medianRun<T extends { tokensPerSecond: number }>(runs: T[]): T {
 }
 
 function runOne(size: string, mode: string, steps: number, threads: number): TrainStepResult {
-  const r = spawnSync(process.execPath, [process.argv[1], 'bench-train-one', '--size', size, '--mode', mode, '--steps', String(steps), '--threads', String(threads)], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [process.argv[1], 'bench-train-one', '--size', size, '--mode', mode, '--steps', String(steps), '--threads', String(threads)], { encoding: 'utf8', env: withHugePageMalloc() });
   if (r.status !== 0) throw new OctetError('invalid-argument', `benchmark of ${size}/${mode} failed: ${r.stderr.trim()}`);
   return JSON.parse(r.stdout) as TrainStepResult;
 }
@@ -67,7 +68,7 @@ export async function benchTrainCommand(opts: BenchCommandOptions): Promise<void
     octet: Object.fromEntries([...octetRuns].map(([k, v]) => [k, v.map((r) => r.tokensPerSecond)])),
     pytorch: Object.fromEntries([...peerRuns].map(([k, v]) => [k, v.map((r) => (typeof r === 'object' ? r.tokensPerSecond : null))])),
   };
-  const report = { benchmark: 'train', date: new Date().toISOString(), batch: 32, seq: 128, vocab: 30522, steps, threads, rounds, loadAverage: loadavg(), cpu, rows, pytorch: peers, perRound };
+  const report = { benchmark: 'train', date: new Date().toISOString(), batch: 32, seq: 128, vocab: 30522, steps, threads, rounds, loadAverage: loadavg(), cpu, hugePageMalloc: hugePageMallocActive(withHugePageMalloc()), rows, pytorch: peers, perRound };
   const outPath = resolve(opts.out ?? 'bench-results/train.json');
   await writeJsonReport(outPath, report);
   if (opts.json) {
@@ -90,7 +91,7 @@ export async function benchTrainCommand(opts: BenchCommandOptions): Promise<void
   const peerLines = Object.entries(peers).map(([s, p]) => (typeof p === 'object' ? `  ${s}: ${p.tokensPerSecond} tokens/s (torch ${p.torch}, OPENBLAS_CORETYPE=${p.openblasCoretype ?? 'auto'}, ${p.threads} thread${p.threads > 1 ? 's' : ''}, best of 1 and ${threads})` : `  ${s}: ${p}`));
   process.stdout.write(
     `Training step benchmark: batch 32 x sequence 128, vocab 30522, ${threads} onnxruntime threads, median of ${steps} steps` +
-      `${rounds > 1 ? `, median of ${rounds} interleaved rounds` : ''}; load average at the end ${report.loadAverage.map((l) => l.toFixed(1)).join(' ')}.\n` +
+      `${rounds > 1 ? `, median of ${rounds} interleaved rounds` : ''}${report.hugePageMalloc ? '; both sides with glibc.malloc.hugetlb=1' : ''}; load average at the end ${report.loadAverage.map((l) => l.toFixed(1)).join(' ')}.\n` +
       `Breakdown columns are median milliseconds per step (element-wise includes the part run as onnxruntime graphs); "vs PyTorch" is tokens/s against PyTorch fp32 measured in this run:\n` +
       `${peerLines.join('\n')}\n\n${table}\n\nJSON written to ${outPath}\n`,
   );

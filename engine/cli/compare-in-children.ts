@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { OctetError } from '../errors';
 import type { PrecisionMode } from '../nn/precision';
+import { withHugePageMalloc } from '../perf/allocator-env';
 
 export interface ChildRunsOptions {
   manifestPath: string;
@@ -24,7 +25,7 @@ function runChild(o: ChildRunsOptions, mode: PrecisionMode, seed: number): Promi
   return new Promise((resolve, reject) => {
     // The IPC channel is only a lifeline: a child leaves when it closes (compare-command.ts), so
     // runs do not outlive a comparison that was killed. Their last checkpoints stay for a resume.
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: withHugePageMalloc() });
     let lastLine = '';
     createInterface({ input: child.stderr! }).on('line', (line) => {
       if (line.trim()) lastLine = line;

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { withHugePageMalloc } from '../../engine/perf/allocator-env';
 import type { ChildExit } from './job-outcome';
 import { onLines } from './line-reader';
 
@@ -44,6 +45,8 @@ export class JobProcess {
     this.child = spawn(process.execPath, [options.cliPath, ...options.args], {
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Training copies hundreds of MB of onnxruntime outputs a step: huge pages (allocator-env.ts).
+      env: withHugePageMalloc(),
       shell: false,
       windowsHide: true,
     });

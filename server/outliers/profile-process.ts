@@ -4,6 +4,7 @@
 import { fork } from 'node:child_process';
 import * as os from 'node:os';
 import type { ActivationProfile } from '../../engine/profile/types';
+import { withHugePageMalloc } from '../../engine/perf/allocator-env';
 import { onLines } from '../jobs/line-reader';
 import type { ProfileRequest, ProfileResponse } from './profile-messages';
 
@@ -23,7 +24,7 @@ export function runProfileProcess(workerPath: string, request: ProfileRequest, s
       return;
     }
     // execArgv: [] so that a server started under --inspect does not make the child fight for the port.
-    const child = fork(workerPath, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
+    const child = fork(workerPath, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], env: withHugePageMalloc() });
     try {
       if (child.pid !== undefined) os.setPriority(child.pid, PROFILE_NICENESS);
     } catch {

@@ -16,9 +16,10 @@ test('a coretype set by the person running the bench wins', () => {
   assert.equal(openblasCoretype(base, { OPENBLAS_CORETYPE: 'Haswell' }), 'Haswell');
 });
 
-test('the peer environment matches OpenMP and OpenBLAS threads and keeps the rest', () => {
+test('the peer environment matches OpenMP and OpenBLAS threads, takes the same malloc setting as Octet, and keeps the rest', () => {
   const env = peerEnv(2, base, { PATH: '/bin', OMP_NUM_THREADS: '8' });
-  assert.deepEqual(env, { PATH: '/bin', OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '2', OPENBLAS_CORETYPE: 'Cooperlake' });
+  const malloc = process.platform === 'linux' ? { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' } : {};
+  assert.deepEqual(env, { PATH: '/bin', OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '2', OPENBLAS_CORETYPE: 'Cooperlake', ...malloc });
   const plain = peerEnv(1, { ...base, avx512: false, avx512Bf16: false }, {});
   assert.equal(plain.OPENBLAS_CORETYPE, undefined);
   assert.equal(plain.OPENBLAS_NUM_THREADS, '1');
