@@ -26,7 +26,7 @@ test('the demo manifest loads, its data is the labelled sample, its output is ru
   assert.equal(dev.examples.length, 500);
   assert.deepEqual(train.id2label, ['0', '1']);
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  assert.match(pkg.scripts.demo!, /node dist\/cli\.js compare examples\/octet\.json/);
+  assert.match(pkg.scripts.demo!, /node bin\/octet\.js compare examples\/octet\.json/);
 });
 
 test('the pretraining text shares no line with the labelled sample', () => {
