@@ -44,10 +44,20 @@ export interface FusedBackwardResult {
   dyScale: number;
 }
 
+export interface FusedBackwardExtras {
+  /** Also return dY's codes (verification). */
+  withCodes?: boolean;
+  /**
+   * The layer's input was gelu(geluInput) [rows x in]: return the gradient of geluInput,
+   * dX * gelu'(geluInput), instead of dX (the feed-forward block's output layer).
+   */
+  geluInput?: Float32Array;
+}
+
 export interface FusedLinearBackend extends GemmBackend {
   fusedLinearForward(x: Float32Array, rows: number, w: Float32Array, outFeatures: number, bias: Float32Array | null, o: FusedForwardOptions): Promise<FusedForwardResult>;
   /** noise: uniform in [-1/2, 1/2) per element of dY for stochastic rounding, or null for nearest. */
-  fusedLinearBackward(dy: Float32Array, saved: FusedSaved, noise: Float32Array | null, withCodes?: boolean): Promise<FusedBackwardResult>;
+  fusedLinearBackward(dy: Float32Array, saved: FusedSaved, noise: Float32Array | null, opts?: FusedBackwardExtras): Promise<FusedBackwardResult>;
 }
 
 export function isFusedBackend(b: GemmBackend): b is FusedLinearBackend {

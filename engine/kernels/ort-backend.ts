@@ -7,7 +7,7 @@ import { checkFinite, type DfpMatrix } from '../quant/dfp';
 import type { OutlierPart, QuantizedActivation } from '../quant/outliers';
 import { FoldPlan, foldPieces, planFold } from './outlier-fold';
 import type { GemmDims, LinearForwardInput, LinearForwardParts, LlmInt8Input, MatmulLayout } from './backend';
-import type { FusedBackwardResult, FusedForwardOptions, FusedForwardResult, FusedLinearBackend, FusedSaved } from './fused-linear';
+import type { FusedBackwardExtras, FusedBackwardResult, FusedForwardOptions, FusedForwardResult, FusedLinearBackend, FusedSaved } from './fused-linear';
 import { fusedBackwardGraph, fusedForwardGraph, PADDED_OUTLIER_COLUMN } from './fused-graphs';
 import { attentionBackwardGraph, attentionForwardGraph } from './attention-graphs';
 import type { AttentionBackend, AttentionSaved, AttentionShape } from './fused-attention';
@@ -397,7 +397,9 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
     return { y, saved, maxAbs: num('xMax'), threshold: o.outliers ? num('threshold') : Infinity };
   }
 
-  async fusedLinearBackward(dy: Float32Array, s: FusedSaved, noise: Float32Array | null, withCodes = false): Promise<FusedBackwardResult> {
+  async fusedLinearBackward(dy: Float32Array, s: FusedSaved, noise: Float32Array | null, extras: FusedBackwardExtras = {}): Promise<FusedBackwardResult> {
+    const withCodes = extras.withCodes ?? false;
+    const gelu = extras.geluInput;
     const { rows: m, inFeatures: k, outFeatures: n } = s;
     checkMatmul(dy.length, s.wq.length, { m, k: n, n: k }, 'NN');
     const feeds: Record<string, ort.Tensor> = {
@@ -406,6 +408,10 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
       xq: tensor('int8', s.xq, [m, k]), xScale: scalar(s.xScale),
     };
     if (noise) feeds.noise = tensor('float32', noise, [m, n]);
+    if (gelu) {
+      if (gelu.length !== m * k) throw new OctetError('shape-mismatch', `GELU input has ${gelu.length} elements, expected ${m} x ${k}`);
+      feeds.geluX = tensor('float32', gelu, [m, k]);
+    }
     const o = s.outlier;
     if (o) {
       const c1 = o.columns.length + PADDED_OUTLIER_COLUMN;
@@ -413,7 +419,7 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
       feeds.lo = tensor('int8', o.lo, [m, c1]);
       feeds.oScale = scalar(o.scale);
     }
-    const out = await this.run(fusedBackwardGraph({ outliers: o !== null, stochastic: noise !== null, withCodes }), feeds);
+    const out = await this.run(fusedBackwardGraph({ outliers: o !== null, stochastic: noise !== null, withCodes, geluInput: gelu !== undefined }), feeds);
     if (!Number.isFinite((out.dySum.data as Float32Array)[0])) checkFinite(dy, n, 'output gradient');
     const dw = out.dw.data as Float32Array;
     if (o) addColumns(dw, out.dwOut.data as Float32Array, o.columns, n, k, o.columns.length + PADDED_OUTLIER_COLUMN);

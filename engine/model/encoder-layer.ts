@@ -4,7 +4,6 @@
 // The six linear layers are integer (or fp32) `Linear`s; softmax, GELU and LayerNorm stay float.
 import { Linear } from '../nn/linear';
 import type { AttentionRunner } from './attention-runner';
-import { geluBackward } from '../nn/ops/gelu';
 import type { NormRunner } from './norm-runner';
 import type { Rng } from '../nn/ops/rng';
 import type { Param } from './params';
@@ -77,9 +76,8 @@ export class EncoderLayer {
     const n = rows * s.hidden;
     const dims = { rows, dim: s.hidden, eps: s.eps };
     const { dSum: dRes2, dA: dO } = await this.norm.residualBackward(dOut, null, c.norm2, p.ln2Gamma, p.ln2Beta, dims);
-    // In place: dAct is this layer's own array, and a fresh one would cost page faults.
-    const dInter = await p.output.backward(dO);
-    geluBackward(dInter, dInter, c.inter, dInter.length);
+    // Through GELU to the intermediate layer's output (fused into the output layer's backward).
+    const dInter = await p.output.backwardThroughGelu(dO, c.inter);
     const dH1 = await p.intermediate.backward(dInter);
     // The residual fork: h1 feeds both the feed-forward block and the second residual sum.
     const { dSum: dRes1, dA: dAo } = await this.norm.residualBackward(dH1, dRes2, c.norm1, p.ln1Gamma, p.ln1Beta, dims);

@@ -6,6 +6,7 @@ import type { GemmBackend } from '../kernels/backend';
 import { FUSED_MAX_ROWS, FusedSaved, isFusedBackend } from '../kernels/fused-linear';
 import { DfpMatrix, quantizeDfp } from '../quant/dfp';
 import { QuantizedActivation, splitOutliers } from '../quant/outliers';
+import { geluBackward } from './ops/gelu';
 import { Rng } from './ops/rng';
 import { DEFAULT_PRECISION, LinearPrecision } from './precision';
 import { timeSync } from '../perf/step-timer';
@@ -143,7 +144,20 @@ export class Linear {
   }
 
   /** Accumulates dW and db from dY [rows x out]; returns dX [rows x in]. */
-  async backward(dy: Float32Array): Promise<Float32Array> {
+  backward(dy: Float32Array): Promise<Float32Array> {
+    return this.backwardWith(dy, null);
+  }
+
+  /**
+   * For a layer whose input was gelu(pre) (the feed-forward output layer): accumulates dW and db
+   * and returns d(pre) = dX * gelu'(pre). The fused graphs apply the derivative on onnxruntime's
+   * threads; the other paths use gelu.ts's geluBackward on dX.
+   */
+  backwardThroughGelu(dy: Float32Array, pre: Float32Array): Promise<Float32Array> {
+    return this.backwardWith(dy, pre);
+  }
+
+  private async backwardWith(dy: Float32Array, geluPre: Float32Array | null): Promise<Float32Array> {
     const saved = this.saved;
     if (!saved) throw new OctetError('invalid-argument', `${this.name}: backward called without a forward pass`);
     const rows = saved.rows;
@@ -151,7 +165,7 @@ export class Linear {
       throw new OctetError('shape-mismatch', `${this.name}: output gradient has ${dy.length} elements, expected ${rows} x ${this.outFeatures}`);
     }
     this.saved = null;
-    if (saved.kind === 'fused') return this.backwardFused(dy, saved.saved);
+    if (saved.kind === 'fused') return this.backwardFused(dy, saved.saved, geluPre);
     if (this.gradBias) accumulateColumnSums(this.gradBias, dy, rows, this.outFeatures);
     let dx: Float32Array;
     let dw: Float32Array;
@@ -166,10 +180,12 @@ export class Linear {
       dw = await this.backend.linearGradWeight(dyq, saved.x);
     }
     addInto(this.gradWeight, dw);
+    // In place: dx is this call's own array, and a fresh one would cost page faults.
+    if (geluPre) geluBackward(dx, dx, geluPre, dx.length);
     return dx;
   }
 
-  private async backwardFused(dy: Float32Array, saved: FusedSaved): Promise<Float32Array> {
+  private async backwardFused(dy: Float32Array, saved: FusedSaved, geluPre: Float32Array | null): Promise<Float32Array> {
     if (!isFusedBackend(this.backend)) throw new Error('unreachable: forward was fused');
     let noise: Float32Array | null = null;
     if (this.precision.backwardRounding === 'stochastic') {
@@ -178,7 +194,7 @@ export class Linear {
       // Centred on zero: the backward graph rounds dY + noise * step to nearest (fused-graphs.ts).
       timeSync('quantize', () => this.rng.fillUniform16(noise!, -0.5));
     }
-    const r = await this.backend.fusedLinearBackward(dy, saved, noise);
+    const r = await this.backend.fusedLinearBackward(dy, saved, noise, geluPre ? { geluInput: geluPre } : {});
     addInto(this.gradWeight, r.dw);
     if (this.gradBias) addInto(this.gradBias, r.db);
     return r.dx;

@@ -7,6 +7,7 @@ import { OrtBackend } from '../../../engine/kernels/ort-backend';
 import { referenceGradInput, referenceGradWeight, referenceLinearForward } from '../../../engine/kernels/reference';
 import { quantizeDfp } from '../../../engine/quant/dfp';
 import { splitOutliers, type QuantizedActivation } from '../../../engine/quant/outliers';
+import { geluGrad } from '../../../engine/nn/ops/gelu';
 import { plantedActivations, TestRandom } from '../../helpers/random';
 
 function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
@@ -64,7 +65,7 @@ describe('fused quantize-GEMM graphs', () => {
 
       // Backward with nearest rounding: dY's codes equal quantizeDfp's; dX and dW match the reference.
       const dy = rnd.floats(m * n, 0.01);
-      const b = await ort.fusedLinearBackward(dy, r.saved, null, true);
+      const b = await ort.fusedLinearBackward(dy, r.saved, null, { withCodes: true });
       const dyq = quantizeDfp(dy, m, n, { bits: 8 });
       assert.deepEqual(b.dyq, dyq.q);
       assert.equal(b.dyScale, 2 ** dyq.exponents[0]);
@@ -114,13 +115,38 @@ describe('fused quantize-GEMM graphs', () => {
     assert.deepEqual([...r.saved.outlier!.columns], [...js.outlier!.columns]);
   });
 
+  for (const outliers of [false, true]) {
+    test(`backward through GELU (${outliers ? 'with' : 'without'} outliers): dX times gelu'(pre) within 2e-7 of the float64 derivative, the rest unchanged`, async () => {
+      const rnd = new TestRandom(outliers ? 12 : 11);
+      const [m, k, n] = [48, 40, 24];
+      // pre-activations over GELU's whole curve, past the +-8.5 of gelu.ts's table, and exact 0.
+      const pre = Float32Array.from({ length: m * k }, (_, i) => (i % 97 === 0 ? 0 : (rnd.uniform() - 0.5) * 24));
+      const x = outliers ? plantedActivations(rnd, m, k, [4, 30], 20, 0.2) : rnd.floats(m * k);
+      const w = rnd.floats(n * k, 0.1);
+      const opts = { outliers, threshold: 5, stdUnits: false };
+      const dy = rnd.floats(m * n, 0.01);
+      const plain = await ort.fusedLinearBackward(dy, (await ort.fusedLinearForward(x, m, w, n, null, opts)).saved, null);
+      const through = await ort.fusedLinearBackward(dy, (await ort.fusedLinearForward(x, m, w, n, null, opts)).saved, null, { geluInput: pre });
+      assert.deepEqual(through.dw, plain.dw);
+      assert.deepEqual(through.db, plain.db);
+      let scale = 0;
+      for (const v of plain.dx) scale = Math.max(scale, Math.abs(v));
+      for (let i = 0; i < pre.length; i++) {
+        const want = plain.dx[i] * geluGrad(pre[i]);
+        // float32 Erf and Exp: the derivative is good to ~1.2e-7 absolute (at most ~1.13).
+        if (!(Math.abs(through.dx[i] - want) <= 2e-7 * scale)) assert.fail(`dx[${i}] at pre = ${pre[i]}: ${through.dx[i]} vs ${want}`);
+      }
+      await assert.rejects(ort.fusedLinearBackward(dy, (await ort.fusedLinearForward(x, m, w, n, null, opts)).saved, null, { geluInput: pre.subarray(1) }), /GELU input has/);
+    });
+  }
+
   test('stochastic rounding of dY stays within one code of dY/step and is unbiased', async () => {
     const rnd = new TestRandom(10);
     const [m, k, n] = [200, 16, 100];
     const r = await ort.fusedLinearForward(rnd.floats(m * k), m, rnd.floats(n * k), n, null, { outliers: false, threshold: 5, stdUnits: false });
     const dy = rnd.floats(m * n, 0.3);
     const noise = Float32Array.from({ length: m * n }, () => rnd.uniform() - 0.5);
-    const b = await ort.fusedLinearBackward(dy, r.saved, noise, true);
+    const b = await ort.fusedLinearBackward(dy, r.saved, noise, { withCodes: true });
     let bias = 0;
     for (let i = 0; i < dy.length; i++) {
       const v = dy[i] / b.dyScale;
