@@ -9,7 +9,7 @@ import { FoldPlan, foldPieces, planFold } from './outlier-fold';
 import type { GemmDims, LinearForwardInput, LinearForwardParts, LlmInt8Input, MatmulLayout } from './backend';
 import type { FusedBackwardExtras, FusedBackwardResult, FusedForwardOptions, FusedForwardResult, FusedLinearBackend, FusedSaved } from './fused-linear';
 import { fusedBackwardGraph, fusedForwardGraph, PADDED_OUTLIER_COLUMN } from './fused-graphs';
-import { attentionBackwardGraph, attentionForwardGraph } from './attention-graphs';
+import { attentionBackwardGraph, trainingAttentionForwardGraph, type TrainingAttentionConstants } from './attention-graphs';
 import type { AttentionBackend, AttentionSaved, AttentionShape } from './fused-attention';
 import type { Dropped, NormBackend, ResidualNormForward, ResidualNormGrads } from './fused-norm';
 import { geluForwardGraph, residualNormBackwardGraph, residualNormForwardGraph } from './norm-graphs';
@@ -427,22 +427,26 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
     return { dx: out.dx.data as Float32Array, dw, db: out.db.data as Float32Array, dyq, dyScale: (out.dyScale.data as Float32Array)[0] };
   }
 
-  private attentionShapes(s: AttentionShape): Record<string, ort.Tensor> {
+  /** The shapes and the keep-mask both attention graphs take. */
+  private attentionInputs(s: AttentionShape, keep: Uint8Array): Record<string, ort.Tensor> {
     const d = s.hidden / s.heads;
     return {
       shape4: tensor('int64', BigInt64Array.from([s.batch, s.seq, s.heads, d].map(BigInt)), [4]),
       shape2: tensor('int64', BigInt64Array.from([s.batch * s.seq, s.hidden].map(BigInt)), [2]),
-      scale: scalar(1 / Math.sqrt(d)),
+      keep: tensor('uint8', keep, [s.batch, s.heads, s.seq, s.seq]),
     };
+  }
+
+  private attentionConstants(s: AttentionShape, keepScale: number): TrainingAttentionConstants {
+    return { scale: 1 / Math.sqrt(s.hidden / s.heads), keepScale };
   }
 
   async attentionForward(q: Float32Array, k: Float32Array, v: Float32Array, maskBias: Float32Array, keep: Uint8Array, keepScale: number, s: AttentionShape): Promise<{ ctx: Float32Array; probs: Float32Array }> {
     const t = s.batch * s.seq;
-    const out = await this.run(attentionForwardGraph(), {
+    const out = await this.run(trainingAttentionForwardGraph(this.attentionConstants(s, keepScale)), {
       q: tensor('float32', q, [t, s.hidden]), k: tensor('float32', k, [t, s.hidden]), v: tensor('float32', v, [t, s.hidden]),
       maskBias: tensor('float32', maskBias, [s.batch, 1, 1, s.seq]),
-      keep: tensor('uint8', keep, [s.batch, s.heads, s.seq, s.seq]), keepScale: scalar(keepScale),
-      ...this.attentionShapes(s),
+      ...this.attentionInputs(s, keep),
     });
     return { ctx: out.ctx.data as Float32Array, probs: out.probs.data as Float32Array };
   }
@@ -450,11 +454,10 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
   async attentionBackward(dctx: Float32Array, a: AttentionSaved, s: AttentionShape): Promise<{ dq: Float32Array; dk: Float32Array; dv: Float32Array }> {
     const t = s.batch * s.seq;
     const rows = (x: Float32Array): ort.Tensor => tensor('float32', x, [t, s.hidden]);
-    const out = await this.run(attentionBackwardGraph(), {
+    const out = await this.run(attentionBackwardGraph(this.attentionConstants(s, a.keepScale)), {
       dctx: rows(dctx), q: rows(a.q), k: rows(a.k), v: rows(a.v),
       probs: tensor('float32', a.probs, [s.batch, s.heads, s.seq, s.seq]),
-      keep: tensor('uint8', a.keep, [s.batch, s.heads, s.seq, s.seq]), keepScale: scalar(a.keepScale),
-      ...this.attentionShapes(s),
+      ...this.attentionInputs(s, a.keep),
     });
     return { dq: out.dq.data as Float32Array, dk: out.dk.data as Float32Array, dv: out.dv.data as Float32Array };
   }
