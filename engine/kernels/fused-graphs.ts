@@ -81,6 +81,19 @@ export interface FusedForwardOptions {
   stdUnits: boolean;
   /** engine/quant/outliers.ts's rule; default 'own'. */
   outlierExponent?: OutlierExponentRule;
+  /**
+   * Layers that read the same x (attention's query, key and value): x is quantized and split
+   * once, each weight gets its own scale and product. Default 1. See `part` for the names.
+   */
+  parts?: number;
+}
+
+/**
+ * Suffix of a per-layer tensor name when a graph serves several layers (w0, w1, y2...); none
+ * for one layer, so single-layer graphs keep their plain names.
+ */
+export function part(parts: number, i: number): string {
+  return parts === 1 ? '' : String(i);
 }
 
 /**
@@ -91,16 +104,20 @@ export interface FusedForwardOptions {
  */
 export function fusedForwardGraph(o: FusedForwardOptions): GraphSpec {
   const floorOutliers = (o.outlierExponent ?? DEFAULT_OUTLIER_EXPONENT) === 'at-least-inlier';
-  const inputs = [v('x', 'float', ['M', 'K']), v('w', 'float', ['N', 'K']), v('bias', 'float', ['N']), v('gamma', 'float', [])];
+  const parts = o.parts ?? 1;
+  const suffixes = Array.from({ length: parts }, (_, i) => part(parts, i));
+  const inputs = [v('x', 'float', ['M', 'K']), ...suffixes.flatMap((s) => [v(`w${s}`, 'float', [`N${s}`, 'K']), v(`bias${s}`, 'float', [`N${s}`])]), v('gamma', 'float', [])];
   const outputs = [
-    v('y', 'float', ['M', 'N']), v('xq', 'int8', ['M', 'K']), v('wq', 'int8', ['N', 'K']),
-    v('xScale', 'float', []), v('wScale', 'float', []), v('xMax', 'float', []), v('xSum', 'float', []),
+    ...suffixes.map((s) => v(`y${s}`, 'float', ['M', `N${s}`])), v('xq', 'int8', ['M', 'K']), ...suffixes.map((s) => v(`wq${s}`, 'int8', [`N${s}`, 'K'])),
+    v('xScale', 'float', []), ...suffixes.map((s) => v(`w${s}Scale`, 'float', [])), v('xMax', 'float', []), v('xSum', 'float', []),
   ];
   const nodes: NodeSpec[] = [
-    ...maxAbs('w', 'w'),
-    ...dfpScale('w', 'wMax', 'qmax8'),
-    n('QuantizeLinear', ['w', 'wScale', 'zpS8'], ['wq']),
-    n('Transpose', ['wq'], ['wt']),
+    ...suffixes.flatMap((s) => [
+      ...maxAbs(`w${s}`, `w${s}`),
+      ...dfpScale(`w${s}`, `w${s}Max`, 'qmax8'),
+      n('QuantizeLinear', [`w${s}`, `w${s}Scale`, 'zpS8'], [`wq${s}`]),
+      n('Transpose', [`wq${s}`], [`wt${s}`]),
+    ]),
     // NaN and infinity survive a sum (ReduceMax may skip a NaN): the caller checks xSum and only
     // then scans for the element to name.
     n('ReduceSum', ['x'], ['xSum'], { attrs: { keepdims: 0 } }),
@@ -113,15 +130,18 @@ export function fusedForwardGraph(o: FusedForwardOptions): GraphSpec {
       n('QuantizeLinear', ['x', 'xScale', 'zpS8'], ['xq']),
     );
   } else {
-    nodes.push(...outlierSplit(o.stdUnits, floorOutliers));
+    nodes.push(...outlierSplit(o.stdUnits, floorOutliers), ...suffixes.flatMap((s) => outlierProduct(s)));
     outputs.push(
       v('cols', 'int64', ['C']), v('hi', 'int8', ['M', 'C1']), v('lo', 'int8', ['M', 'C1']),
       v('oScale', 'float', []), v('outlierCount', 'float', []), v('threshold', 'float', []),
-      v('rows', 'int64', ['R']), v('yOut', 'float', ['R', 'N']),
+      v('rows', 'int64', ['R']), ...suffixes.map((s) => v(`yOut${s}`, 'float', ['R', `N${s}`])),
     );
   }
-  nodes.push(n('MatMulIntegerToFloat', ['xu8', 'wt', 'xScale', 'wScale', 'zp128', '', 'bias'], ['y'], { domain: MS_DOMAIN }));
-  return { name: `fused-forward${o.outliers ? '-outliers' : ''}${o.stdUnits ? '-std' : ''}${o.outliers && !floorOutliers ? '-own-exponent' : ''}`, inputs, outputs, nodes, constants: CONSTANTS, opset: OPSET };
+  for (const s of suffixes) {
+    nodes.push(n('MatMulIntegerToFloat', ['xu8', `wt${s}`, 'xScale', `w${s}Scale`, 'zp128', '', `bias${s}`], [`y${s}`], { domain: MS_DOMAIN }));
+  }
+  const name = `fused-forward${o.outliers ? '-outliers' : ''}${o.stdUnits ? '-std' : ''}${o.outliers && !floorOutliers ? '-own-exponent' : ''}${parts > 1 ? `-x${parts}` : ''}`;
+  return { name, inputs, outputs, nodes, constants: CONSTANTS, opset: OPSET };
 }
 
 /**
@@ -221,22 +241,28 @@ function outlierSplit(stdUnits: boolean, floorOutliers: boolean): NodeSpec[] {
     n('Add', ['hiF', 'f128'], ['hiOffF']),
     n('Cast', ['hiOffF'], ['hiU8'], { attrs: { to: TO_UINT8 } }),
     n('Cast', ['loF'], ['loU8'], { attrs: { to: TO_UINT8 } }),
-    n('Gather', ['wq', 'cols'], ['wcRaw'], { attrs: { axis: 1 } }),
-    n('Pad', ['wcRaw', 'padOneColumn'], ['wc']),
-    n('Transpose', ['wc'], ['wct']),
     // Multiply only the rows R ([R x N] instead of [M x N]). The caller adds yOut into those
     // rows of y: onnxruntime's ScatterND would copy all of y to do it.
     n('Gather', ['hiU8', 'rows'], ['hiR'], { attrs: { axis: 0 } }),
     n('Gather', ['loU8', 'rows'], ['loR'], { attrs: { axis: 0 } }),
-    n('MatMulInteger', ['hiR', 'wct', 'zp128'], ['accHi']),
-    n('MatMulInteger', ['loR', 'wct'], ['accLo']),
-    n('Mul', ['accHi', 'i64'], ['accHi64']),
-    n('Add', ['accHi64', 'accLo'], ['accOut']),
-    n('Cast', ['accOut'], ['accOutF'], { attrs: { to: TO_FLOAT } }),
-    n('Mul', ['oScale', 'wScale'], ['outScale']),
-    n('Mul', ['accOutF', 'outScale'], ['yOut']),
   );
   return nodes;
+}
+
+/** One layer's outlier product on the rows R: yOut{s} [R x N] from the shared hiR, loR and cols. */
+function outlierProduct(s: string): NodeSpec[] {
+  return [
+    n('Gather', [`wq${s}`, 'cols'], [`wcRaw${s}`], { attrs: { axis: 1 } }),
+    n('Pad', [`wcRaw${s}`, 'padOneColumn'], [`wc${s}`]),
+    n('Transpose', [`wc${s}`], [`wct${s}`]),
+    n('MatMulInteger', ['hiR', `wct${s}`, 'zp128'], [`accHi${s}`]),
+    n('MatMulInteger', ['loR', `wct${s}`], [`accLo${s}`]),
+    n('Mul', [`accHi${s}`, 'i64'], [`accHi64${s}`]),
+    n('Add', [`accHi64${s}`, `accLo${s}`], [`accOut${s}`]),
+    n('Cast', [`accOut${s}`], [`accOutF${s}`], { attrs: { to: TO_FLOAT } }),
+    n('Mul', ['oScale', `w${s}Scale`], [`outScale${s}`]),
+    n('Mul', [`accOutF${s}`, `outScale${s}`], [`yOut${s}`]),
+  ];
 }
 
 export interface FusedBackwardOptions {
@@ -251,6 +277,10 @@ export interface FusedBackwardOptions {
    * threads instead of a JS loop (measured 15 against 18-24 ms at 4096x1024).
    */
   geluInput?: boolean;
+  /** Layers that read the same x (fusedForwardGraph's `parts`): dx is the sum of their dX. Default 1. */
+  parts?: number;
+  /** Input dxAdd [M,K], added into dx (attention's residual branch), instead of a JS pass. */
+  addToDx?: boolean;
 }
 
 /**
@@ -294,52 +324,72 @@ function maxAbsByExtremes(p: string, t: string): NodeSpec[] {
  * draws 16-bit midpoints, Rng.fillUniform16: also within 2^-17).
  */
 export function fusedBackwardGraph(o: FusedBackwardOptions): GraphSpec {
+  const parts = o.parts ?? 1;
+  const suffixes = Array.from({ length: parts }, (_, i) => part(parts, i));
   const inputs = [
-    v('dy', 'float', ['M', 'N']), v('wq', 'int8', ['N', 'K']), v('wScale', 'float', []),
+    ...suffixes.flatMap((s) => [v(`dy${s}`, 'float', ['M', `N${s}`]), v(`wq${s}`, 'int8', [`N${s}`, 'K']), v(`w${s}Scale`, 'float', [])]),
     v('xq', 'int8', ['M', 'K']), v('xScale', 'float', []),
   ];
-  if (o.stochastic) inputs.push(v('noise', 'float', ['M', 'N']));
+  if (o.stochastic) inputs.push(...suffixes.map((s) => v(`noise${s}`, 'float', ['M', `N${s}`])));
   if (o.geluInput) inputs.push(v('geluX', 'float', ['M', 'K']));
+  if (o.addToDx) inputs.push(v('dxAdd', 'float', ['M', 'K']));
   const outputs = [
-    v('dx', 'float', ['M', 'K']), v('dw', 'float', ['N', 'K']), v('db', 'float', ['N']),
-    v('dyScale', 'float', []), v('dySum', 'float', []),
+    v('dx', 'float', ['M', 'K']),
+    ...suffixes.flatMap((s) => [v(`dw${s}`, 'float', [`N${s}`, 'K']), v(`db${s}`, 'float', [`N${s}`]), v(`dy${s}Scale`, 'float', []), v(`dy${s}Sum`, 'float', [])]),
   ];
-  const nodes: NodeSpec[] = [
+  // One layer without extras writes its product straight to dx; otherwise the parts (and dxAdd)
+  // are summed first, then GELU's derivative is applied.
+  const direct = parts === 1 && !o.addToDx && !o.geluInput;
+  const nodes: NodeSpec[] = suffixes.flatMap((s) => [
     // db = ones[1 x M] dy: onnxruntime's ReduceSum over axis 0 walks dy column by column and
     // measured 3-5x slower than this product in the training step (bench train).
-    n('Shape', ['dy'], ['dyRows'], { attrs: { end: 1 } }),
-    n('Concat', ['axis1', 'dyRows'], ['onesShape'], { attrs: { axis: 0 } }),
-    n('Expand', ['one', 'onesShape'], ['onesRow']),
-    n('MatMul', ['onesRow', 'dy'], ['dbRow']),
-    n('Squeeze', ['dbRow', 'axis0'], ['db']),
+    n('Shape', [`dy${s}`], [`dy${s}Rows`], { attrs: { end: 1 } }),
+    n('Concat', ['axis1', `dy${s}Rows`], [`ones${s}Shape`], { attrs: { axis: 0 } }),
+    n('Expand', ['one', `ones${s}Shape`], [`ones${s}Row`]),
+    n('MatMul', [`ones${s}Row`, `dy${s}`], [`db${s}Row`]),
+    n('Squeeze', [`db${s}Row`, 'axis0'], [`db${s}`]),
     // NaN and infinity survive the sums: dySum is the caller's check.
-    n('ReduceSum', ['db'], ['dySum'], { attrs: { keepdims: 0 } }),
-    ...maxAbsByExtremes('dy', 'dy'),
-    ...dfpScale('dy', 'dyMax', 'qmax8'),
+    n('ReduceSum', [`db${s}`], [`dy${s}Sum`], { attrs: { keepdims: 0 } }),
+    ...maxAbsByExtremes(`dy${s}`, `dy${s}`),
+    ...dfpScale(`dy${s}`, `dy${s}Max`, 'qmax8'),
     ...(o.stochastic
-      ? [n('Mul', ['noise', 'dyScale'], ['dither']), n('Add', ['dy', 'dither'], ['dyDithered']), n('QuantizeLinear', ['dyDithered', 'dyScale', 'zp128'], ['dyU8'])]
-      : [n('QuantizeLinear', ['dy', 'dyScale', 'zp128'], ['dyU8'])]),
-    n('MatMulIntegerToFloat', ['dyU8', 'wq', 'dyScale', 'wScale', 'zp128'], [o.geluInput ? 'dxLinear' : 'dx'], { domain: MS_DOMAIN }),
-    ...(o.geluInput ? geluGradTimes('dxLinear', 'geluX', 'dx') : []),
-    n('Transpose', ['dyU8'], ['dyT']),
-    n('MatMulIntegerToFloat', ['dyT', 'xq', 'dyScale', 'xScale', 'zp128'], ['dw'], { domain: MS_DOMAIN }),
-  ];
+      ? [
+          n('Mul', [`noise${s}`, `dy${s}Scale`], [`dither${s}`]),
+          n('Add', [`dy${s}`, `dither${s}`], [`dy${s}Dithered`]),
+          n('QuantizeLinear', [`dy${s}Dithered`, `dy${s}Scale`, 'zp128'], [`dy${s}U8`]),
+        ]
+      : [n('QuantizeLinear', [`dy${s}`, `dy${s}Scale`, 'zp128'], [`dy${s}U8`])]),
+    n('MatMulIntegerToFloat', [`dy${s}U8`, `wq${s}`, `dy${s}Scale`, `w${s}Scale`, 'zp128'], [direct ? 'dx' : `dx${s}Part`], { domain: MS_DOMAIN }),
+    n('Transpose', [`dy${s}U8`], [`dy${s}T`]),
+    n('MatMulIntegerToFloat', [`dy${s}T`, 'xq', `dy${s}Scale`, 'xScale', 'zp128'], [`dw${s}`], { domain: MS_DOMAIN }),
+  ]);
+  if (!direct) {
+    const terms = [...suffixes.map((s) => `dx${s}Part`), ...(o.addToDx ? ['dxAdd'] : [])];
+    const sum = o.geluInput ? 'dxLinear' : 'dx';
+    nodes.push(terms.length === 1 ? n('Identity', terms, [sum]) : n('Sum', terms, [sum]));
+    if (o.geluInput) nodes.push(...geluGradTimes('dxLinear', 'geluX', 'dx'));
+  }
   if (o.withCodes) {
-    outputs.push(v('dyq', 'int8', ['M', 'N']));
-    nodes.push(n('Cast', ['dyU8'], ['dyI32'], { attrs: { to: TO_INT32 } }), n('Sub', ['dyI32', 'i128'], ['dyCentered']), n('Cast', ['dyCentered'], ['dyq'], { attrs: { to: TO_INT8 } }));
+    outputs.push(...suffixes.map((s) => v(`dy${s}q`, 'int8', ['M', `N${s}`])));
+    for (const s of suffixes) {
+      nodes.push(n('Cast', [`dy${s}U8`], [`dy${s}I32`], { attrs: { to: TO_INT32 } }), n('Sub', [`dy${s}I32`, 'i128'], [`dy${s}Centered`]), n('Cast', [`dy${s}Centered`], [`dy${s}q`], { attrs: { to: TO_INT8 } }));
+    }
   }
   if (o.outliers) {
     inputs.push(v('hi', 'int8', ['M', 'C1']), v('lo', 'int8', ['M', 'C1']), v('oScale', 'float', []));
-    outputs.push(v('dwOut', 'float', ['N', 'C1']));
-    nodes.push(
-      n('MatMulInteger', ['dyT', 'hi', 'zp128'], ['accHi']),
-      n('MatMulInteger', ['dyT', 'lo', 'zp128'], ['accLo']),
-      n('Mul', ['accHi', 'i64'], ['accHi64']),
-      n('Add', ['accHi64', 'accLo'], ['acc']),
-      n('Cast', ['acc'], ['accF'], { attrs: { to: TO_FLOAT } }),
-      n('Mul', ['dyScale', 'oScale'], ['outScale']),
-      n('Mul', ['accF', 'outScale'], ['dwOut']),
-    );
+    outputs.push(...suffixes.map((s) => v(`dw${s}Out`, 'float', [`N${s}`, 'C1'])));
+    for (const s of suffixes) {
+      nodes.push(
+        n('MatMulInteger', [`dy${s}T`, 'hi', 'zp128'], [`acc${s}Hi`]),
+        n('MatMulInteger', [`dy${s}T`, 'lo', 'zp128'], [`acc${s}Lo`]),
+        n('Mul', [`acc${s}Hi`, 'i64'], [`acc${s}Hi64`]),
+        n('Add', [`acc${s}Hi64`, `acc${s}Lo`], [`acc${s}`]),
+        n('Cast', [`acc${s}`], [`acc${s}F`], { attrs: { to: TO_FLOAT } }),
+        n('Mul', [`dy${s}Scale`, 'oScale'], [`out${s}Scale`]),
+        n('Mul', [`acc${s}F`, `out${s}Scale`], [`dw${s}Out`]),
+      );
+    }
   }
-  return { name: `fused-backward${o.outliers ? '-outliers' : ''}${o.stochastic ? '-stochastic' : ''}${o.withCodes ? '-codes' : ''}${o.geluInput ? '-gelu' : ''}`, inputs, outputs, nodes, constants: CONSTANTS, opset: OPSET };
+  const name = `fused-backward${o.outliers ? '-outliers' : ''}${o.stochastic ? '-stochastic' : ''}${o.withCodes ? '-codes' : ''}${o.geluInput ? '-gelu' : ''}${parts > 1 ? `-x${parts}` : ''}${o.addToDx ? '-add' : ''}`;
+  return { name, inputs, outputs, nodes, constants: CONSTANTS, opset: OPSET };
 }

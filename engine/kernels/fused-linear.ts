@@ -54,10 +54,32 @@ export interface FusedBackwardExtras {
   geluInput?: Float32Array;
 }
 
+/** One of several linear layers that read the same input (attention's query, key and value). */
+export interface SharedInputLayer {
+  w: Float32Array;
+  outFeatures: number;
+  bias: Float32Array | null;
+}
+
+export interface SharedInputBackwardResult {
+  /** The sum of the layers' dX (plus dxAdd), through GELU's derivative when asked. */
+  dx: Float32Array;
+  layers: Array<Omit<FusedBackwardResult, 'dx'>>;
+}
+
 export interface FusedLinearBackend extends GemmBackend {
   fusedLinearForward(x: Float32Array, rows: number, w: Float32Array, outFeatures: number, bias: Float32Array | null, o: FusedForwardOptions): Promise<FusedForwardResult>;
   /** noise: uniform in [-1/2, 1/2) per element of dY for stochastic rounding, or null for nearest. */
   fusedLinearBackward(dy: Float32Array, saved: FusedSaved, noise: Float32Array | null, opts?: FusedBackwardExtras): Promise<FusedBackwardResult>;
+  /**
+   * fusedLinearForward for layers that read the same x, in one graph: x is quantized and split
+   * once (the same codes each layer would get alone), each layer keeps its own weight scale.
+   */
+  fusedSharedInputForward(x: Float32Array, rows: number, layers: readonly SharedInputLayer[], o: FusedForwardOptions): Promise<FusedForwardResult[]>;
+  /** Their backward in one graph: each dY quantized as alone; dX summed, with dxAdd, in the graph. */
+  fusedSharedInputBackward(
+    dys: readonly Float32Array[], saved: readonly FusedSaved[], noises: readonly (Float32Array | null)[], extras?: FusedBackwardExtras & { dxAdd?: Float32Array },
+  ): Promise<SharedInputBackwardResult>;
 }
 
 export function isFusedBackend(b: GemmBackend): b is FusedLinearBackend {

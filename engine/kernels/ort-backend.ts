@@ -7,8 +7,8 @@ import { checkFinite, type DfpMatrix } from '../quant/dfp';
 import type { OutlierPart, QuantizedActivation } from '../quant/outliers';
 import { FoldPlan, foldPieces, planFold } from './outlier-fold';
 import type { GemmDims, LinearForwardInput, LinearForwardParts, LlmInt8Input, MatmulLayout } from './backend';
-import type { FusedBackwardExtras, FusedBackwardResult, FusedForwardOptions, FusedForwardResult, FusedLinearBackend, FusedSaved } from './fused-linear';
-import { fusedBackwardGraph, fusedForwardGraph, PADDED_OUTLIER_COLUMN } from './fused-graphs';
+import type { FusedBackwardExtras, FusedBackwardResult, FusedForwardOptions, FusedForwardResult, FusedLinearBackend, FusedSaved, SharedInputBackwardResult, SharedInputLayer } from './fused-linear';
+import { fusedBackwardGraph, fusedForwardGraph, PADDED_OUTLIER_COLUMN, part } from './fused-graphs';
 import { attentionBackwardGraph, trainingAttentionForwardGraph, type TrainingAttentionConstants } from './attention-graphs';
 import type { AttentionBackend, AttentionSaved, AttentionShape } from './fused-attention';
 import type { Dropped, NormBackend, ResidualNormForward, ResidualNormGrads } from './fused-norm';
@@ -370,61 +370,99 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
   }
 
   async fusedLinearForward(x: Float32Array, rows: number, w: Float32Array, outFeatures: number, bias: Float32Array | null, o: FusedForwardOptions): Promise<FusedForwardResult> {
+    return (await this.fusedSharedInputForward(x, rows, [{ w, outFeatures, bias }], o))[0];
+  }
+
+  async fusedSharedInputForward(x: Float32Array, rows: number, layers: readonly SharedInputLayer[], o: FusedForwardOptions): Promise<FusedForwardResult[]> {
     const k = x.length / rows;
-    checkMatmul(x.length, w.length, { m: rows, k, n: outFeatures }, 'NT');
-    const out = await this.run(fusedForwardGraph({ outliers: o.outliers, stdUnits: o.stdUnits, outlierExponent: o.outlierExponent }), {
-      x: tensor('float32', x, [rows, k]),
-      w: tensor('float32', w, [outFeatures, k]),
-      bias: tensor('float32', bias ?? new Float32Array(outFeatures), [outFeatures]),
-      gamma: scalar(o.threshold),
+    const parts = layers.length;
+    const feeds: Record<string, ort.Tensor> = { x: tensor('float32', x, [rows, k]), gamma: scalar(o.threshold) };
+    layers.forEach((l, i) => {
+      checkMatmul(x.length, l.w.length, { m: rows, k, n: l.outFeatures }, 'NT');
+      const s = part(parts, i);
+      feeds[`w${s}`] = tensor('float32', l.w, [l.outFeatures, k]);
+      feeds[`bias${s}`] = tensor('float32', l.bias ?? new Float32Array(l.outFeatures), [l.outFeatures]);
     });
+    const out = await this.run(fusedForwardGraph({ outliers: o.outliers, stdUnits: o.stdUnits, outlierExponent: o.outlierExponent, parts }), feeds);
     const num = (name: string): number => (out[name].data as Float32Array)[0];
     if (!Number.isFinite(num('xSum'))) checkFinite(x, k, 'linear layer input');
-    const saved: FusedSaved = {
-      rows, inFeatures: k, outFeatures,
-      xq: out.xq.data as Int8Array, xScale: num('xScale'),
-      wq: out.wq.data as Int8Array, wScale: num('wScale'),
-      outlier: o.outliers
-        ? {
-            columns: Int32Array.from(out.cols.data as BigInt64Array, (c) => Number(c)),
-            hi: out.hi.data as Int8Array, lo: out.lo.data as Int8Array,
-            scale: num('oScale'), count: num('outlierCount'),
-          }
-        : null,
-    };
-    const y = out.y.data as Float32Array;
-    if (o.outliers) addRows(y, out.yOut.data as Float32Array, out.rows.data as BigInt64Array, outFeatures);
-    return { y, saved, maxAbs: num('xMax'), threshold: o.outliers ? num('threshold') : Infinity };
+    // The layers share x's codes and its outlier part (the same arrays).
+    const outlier = o.outliers
+      ? {
+          columns: Int32Array.from(out.cols.data as BigInt64Array, (c) => Number(c)),
+          hi: out.hi.data as Int8Array, lo: out.lo.data as Int8Array,
+          scale: num('oScale'), count: num('outlierCount'),
+        }
+      : null;
+    const xq = out.xq.data as Int8Array;
+    return layers.map((l, i) => {
+      const s = part(parts, i);
+      const saved: FusedSaved = {
+        rows, inFeatures: k, outFeatures: l.outFeatures,
+        xq, xScale: num('xScale'),
+        wq: out[`wq${s}`].data as Int8Array, wScale: num(`w${s}Scale`),
+        outlier,
+      };
+      const y = out[`y${s}`].data as Float32Array;
+      if (o.outliers) addRows(y, out[`yOut${s}`].data as Float32Array, out.rows.data as BigInt64Array, l.outFeatures);
+      return { y, saved, maxAbs: num('xMax'), threshold: o.outliers ? num('threshold') : Infinity };
+    });
   }
 
   async fusedLinearBackward(dy: Float32Array, s: FusedSaved, noise: Float32Array | null, extras: FusedBackwardExtras = {}): Promise<FusedBackwardResult> {
+    const r = await this.fusedSharedInputBackward([dy], [s], [noise], extras);
+    return { dx: r.dx, ...r.layers[0] };
+  }
+
+  async fusedSharedInputBackward(
+    dys: readonly Float32Array[], saved: readonly FusedSaved[], noises: readonly (Float32Array | null)[], extras: FusedBackwardExtras & { dxAdd?: Float32Array } = {},
+  ): Promise<SharedInputBackwardResult> {
     const withCodes = extras.withCodes ?? false;
+    const parts = saved.length;
+    const first = saved[0];
+    const { rows: m, inFeatures: k } = first;
+    const stochastic = noises[0] !== null;
+    const feeds: Record<string, ort.Tensor> = { xq: tensor('int8', first.xq, [m, k]), xScale: scalar(first.xScale) };
+    saved.forEach((sv, i) => {
+      if (sv.xq !== first.xq || sv.outlier !== first.outlier || sv.rows !== m) throw new OctetError('invalid-argument', 'layers of one shared-input backward must come from one shared-input forward');
+      const n = sv.outFeatures;
+      checkMatmul(dys[i].length, sv.wq.length, { m, k: n, n: k }, 'NN');
+      const s = part(parts, i);
+      feeds[`dy${s}`] = tensor('float32', dys[i], [m, n]);
+      feeds[`wq${s}`] = tensor('int8', sv.wq, [n, k]);
+      feeds[`w${s}Scale`] = scalar(sv.wScale);
+      const noise = noises[i];
+      if ((noise !== null) !== stochastic) throw new OctetError('invalid-argument', 'either every layer of a shared-input backward has rounding noise or none has');
+      if (noise) feeds[`noise${s}`] = tensor('float32', noise, [m, n]);
+    });
     const gelu = extras.geluInput;
-    const { rows: m, inFeatures: k, outFeatures: n } = s;
-    checkMatmul(dy.length, s.wq.length, { m, k: n, n: k }, 'NN');
-    const feeds: Record<string, ort.Tensor> = {
-      dy: tensor('float32', dy, [m, n]),
-      wq: tensor('int8', s.wq, [n, k]), wScale: scalar(s.wScale),
-      xq: tensor('int8', s.xq, [m, k]), xScale: scalar(s.xScale),
-    };
-    if (noise) feeds.noise = tensor('float32', noise, [m, n]);
     if (gelu) {
       if (gelu.length !== m * k) throw new OctetError('shape-mismatch', `GELU input has ${gelu.length} elements, expected ${m} x ${k}`);
       feeds.geluX = tensor('float32', gelu, [m, k]);
     }
-    const o = s.outlier;
+    const add = extras.dxAdd;
+    if (add) {
+      if (add.length !== m * k) throw new OctetError('shape-mismatch', `dX addend has ${add.length} elements, expected ${m} x ${k}`);
+      feeds.dxAdd = tensor('float32', add, [m, k]);
+    }
+    const o = first.outlier;
+    const c1 = o ? o.columns.length + PADDED_OUTLIER_COLUMN : 0;
     if (o) {
-      const c1 = o.columns.length + PADDED_OUTLIER_COLUMN;
       feeds.hi = tensor('int8', o.hi, [m, c1]);
       feeds.lo = tensor('int8', o.lo, [m, c1]);
       feeds.oScale = scalar(o.scale);
     }
-    const out = await this.run(fusedBackwardGraph({ outliers: o !== null, stochastic: noise !== null, withCodes, geluInput: gelu !== undefined }), feeds);
-    if (!Number.isFinite((out.dySum.data as Float32Array)[0])) checkFinite(dy, n, 'output gradient');
-    const dw = out.dw.data as Float32Array;
-    if (o) addColumns(dw, out.dwOut.data as Float32Array, o.columns, n, k, o.columns.length + PADDED_OUTLIER_COLUMN);
-    const dyq = withCodes ? (out.dyq.data as Int8Array) : null;
-    return { dx: out.dx.data as Float32Array, dw, db: out.db.data as Float32Array, dyq, dyScale: (out.dyScale.data as Float32Array)[0] };
+    const out = await this.run(fusedBackwardGraph({ outliers: o !== null, stochastic, withCodes, geluInput: gelu !== undefined, parts, addToDx: add !== undefined }), feeds);
+    const layers = saved.map((sv, i) => {
+      const s = part(parts, i);
+      const n = sv.outFeatures;
+      if (!Number.isFinite((out[`dy${s}Sum`].data as Float32Array)[0])) checkFinite(dys[i], n, 'output gradient');
+      const dw = out[`dw${s}`].data as Float32Array;
+      if (o) addColumns(dw, out[`dw${s}Out`].data as Float32Array, o.columns, n, k, c1);
+      const dyq = withCodes ? (out[`dy${s}q`].data as Int8Array) : null;
+      return { dw, db: out[`db${s}`].data as Float32Array, dyq, dyScale: (out[`dy${s}Scale`].data as Float32Array)[0] };
+    });
+    return { dx: out.dx.data as Float32Array, layers };
   }
 
   /** The shapes and the keep-mask both attention graphs take. */

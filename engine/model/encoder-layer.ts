@@ -53,9 +53,8 @@ export class EncoderLayer {
     const p = this.parts;
     const rows = s.batch * s.seq;
     const dims = { rows, dim: s.hidden, eps: s.eps };
-    const q = await p.query.forward(x, rows);
-    const k = await p.key.forward(x, rows);
-    const v = await p.value.forward(x, rows);
+    // One graph for the three when they share settings: x is quantized and split once.
+    const [q, k, v] = await Linear.forwardSharedInput([p.query, p.key, p.value], x, rows);
     const { ctx, saved: attention } = await attentionCore.forward(q, k, v, attnMask, s, drop.attention, drop.rng);
     const ao = await p.attentionOut.forward(ctx, rows);
     const { y: h1, saved: norm1 } = await this.norm.residualForward(ao, x, p.ln1Gamma, p.ln1Beta, dims, drop.hidden, drop.rng);
@@ -73,7 +72,6 @@ export class EncoderLayer {
     this.cache = null;
     const p = this.parts;
     const rows = s.batch * s.seq;
-    const n = rows * s.hidden;
     const dims = { rows, dim: s.hidden, eps: s.eps };
     const { dSum: dRes2, dA: dO } = await this.norm.residualBackward(dOut, null, c.norm2, p.ln2Gamma, p.ln2Beta, dims);
     // Through GELU to the intermediate layer's output (fused into the output layer's backward).
@@ -83,10 +81,7 @@ export class EncoderLayer {
     const { dSum: dRes1, dA: dAo } = await this.norm.residualBackward(dH1, dRes2, c.norm1, p.ln1Gamma, p.ln1Beta, dims);
     const dCtx = await p.attentionOut.backward(dAo);
     const { dq, dk, dv } = await attentionCore.backward(dCtx, c.attention, s);
-    const dx = await p.query.backward(dq);
-    const dxk = await p.key.backward(dk);
-    const dxv = await p.value.backward(dv);
-    for (let i = 0; i < n; i++) dx[i] += dxk[i] + dxv[i] + dRes1[i];
-    return dx;
+    // dX of the three projections plus the residual branch, summed in the graph when fused.
+    return Linear.backwardSharedInput([p.query, p.key, p.value], [dq, dk, dv], dRes1);
   }
 }

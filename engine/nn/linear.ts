@@ -3,7 +3,7 @@
 // stay float32. See ../shared/notes/method.md, sections 2-4.
 import { isOctetError, OctetError } from '../errors';
 import type { GemmBackend } from '../kernels/backend';
-import { FUSED_MAX_ROWS, FusedSaved, isFusedBackend } from '../kernels/fused-linear';
+import { FUSED_MAX_ROWS, FusedForwardResult, FusedSaved, isFusedBackend } from '../kernels/fused-linear';
 import { DfpMatrix, quantizeDfp } from '../quant/dfp';
 import { QuantizedActivation, splitOutliers } from '../quant/outliers';
 import { geluBackward } from './ops/gelu';
@@ -131,6 +131,11 @@ export class Linear {
       .catch((e: unknown) => {
         throw isOctetError(e) ? new OctetError(e.code, `${this.name}: ${e.message}`, e.location) : e;
       });
+    return this.acceptFused(r, rows);
+  }
+
+  /** Keeps a fused forward's result as this layer's own forward would. */
+  private acceptFused(r: FusedForwardResult, rows: number): Float32Array {
     this.saved = { kind: 'fused', rows, saved: r.saved };
     const o = r.saved.outlier;
     this.lastStats = {
@@ -141,6 +146,77 @@ export class Linear {
       weightExponent: Math.round(Math.log2(r.saved.wScale)),
     };
     return r.y;
+  }
+
+  /**
+   * The forward of layers that read the same x (attention's query, key and value): one backend
+   * call when they can share it (a fused backend, the same precision settings), in which x is
+   * quantized and split once. Each layer is left as its own forward would leave it, with the same
+   * results. Otherwise one forward after the other.
+   */
+  static async forwardSharedInput(layers: readonly Linear[], x: Float32Array, rows: number): Promise<Float32Array[]> {
+    const first = layers[0];
+    const backend = first.backend;
+    // A layer whose own forward was replaced (profile/capture.ts watches each layer's input and
+    // output that way) goes through that forward: sharing would bypass it.
+    const wrapped = layers.some((l) => Object.prototype.hasOwnProperty.call(l, 'forward'));
+    if (layers.length > 1 && !wrapped && isFusedBackend(backend) && layers.every((l) => l.canShareInputWith(first, rows))) {
+      if (x.length !== rows * first.inFeatures) {
+        throw new OctetError('shape-mismatch', `${first.name}: input has ${x.length} elements, expected ${rows} x ${first.inFeatures}`);
+      }
+      const p = first.precision;
+      const results = await backend
+        .fusedSharedInputForward(x, rows, layers.map((l) => ({ w: l.weight, outFeatures: l.outFeatures, bias: l.bias })), {
+          outliers: p.mode === 'int8-outlier', threshold: p.threshold, stdUnits: p.thresholdUnits === 'std', outlierExponent: p.outlierExponent,
+        })
+        .catch((e: unknown) => {
+          throw isOctetError(e) ? new OctetError(e.code, `${layers.map((l) => l.name).join(', ')}: ${e.message}`, e.location) : e;
+        });
+      return results.map((r, i) => layers[i].acceptFused(r, rows));
+    }
+    const ys: Float32Array[] = [];
+    for (const l of layers) ys.push(await l.forward(x, rows));
+    return ys;
+  }
+
+  /** Whether this layer can run in one fused graph with `first` (same backend, input and settings). */
+  private canShareInputWith(first: Linear, rows: number): boolean {
+    const a = this.precision;
+    const b = first.precision;
+    const keys = Object.keys(a) as (keyof LinearPrecision)[];
+    return a.mode !== 'fp32' && this.backend === first.backend && this.inFeatures === first.inFeatures && this.canFuse(rows) &&
+      keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+  }
+
+  /**
+   * The backward of layers run by forwardSharedInput: accumulates each layer's dW and db from its
+   * dY and returns the sum of their dX plus `dxAdd` (the residual branch), summed inside the
+   * graph when the forward was shared.
+   */
+  static async backwardSharedInput(layers: readonly Linear[], dys: readonly Float32Array[], dxAdd: Float32Array | null): Promise<Float32Array> {
+    const saved = layers.map((l) => l.saved);
+    const first = saved[0];
+    const backend = layers[0].backend;
+    if (layers.length > 1 && isFusedBackend(backend) && first?.kind === 'fused' && saved.every((s) => s?.kind === 'fused' && s.saved.xq === first.saved.xq)) {
+      const fusedSaved = saved.map((s) => (s as SavedFused).saved);
+      layers.forEach((l, i) => {
+        if (dys[i].length !== fusedSaved[i].rows * l.outFeatures) {
+          throw new OctetError('shape-mismatch', `${l.name}: output gradient has ${dys[i].length} elements, expected ${fusedSaved[i].rows} x ${l.outFeatures}`);
+        }
+        l.saved = null;
+      });
+      const noises = layers.map((l, i) => l.roundingNoise(dys[i].length));
+      const r = await backend.fusedSharedInputBackward(dys, fusedSaved, noises, dxAdd ? { dxAdd } : {});
+      layers.forEach((l, i) => {
+        addInto(l.gradWeight, r.layers[i].dw);
+        if (l.gradBias) addInto(l.gradBias, r.layers[i].db);
+      });
+      return r.dx;
+    }
+    const dx = await layers[0].backward(dys[0]);
+    for (let j = 1; j < layers.length; j++) addInto(dx, await layers[j].backward(dys[j]));
+    if (dxAdd) addInto(dx, dxAdd);
+    return dx;
   }
 
   /** Accumulates dW and db from dY [rows x out]; returns dX [rows x in]. */
@@ -187,17 +263,21 @@ export class Linear {
 
   private async backwardFused(dy: Float32Array, saved: FusedSaved, geluPre: Float32Array | null): Promise<Float32Array> {
     if (!isFusedBackend(this.backend)) throw new Error('unreachable: forward was fused');
-    let noise: Float32Array | null = null;
-    if (this.precision.backwardRounding === 'stochastic') {
-      if (this.noise?.length !== dy.length) this.noise = new Float32Array(dy.length);
-      noise = this.noise;
-      // Centred on zero: the backward graph rounds dY + noise * step to nearest (fused-graphs.ts).
-      timeSync('quantize', () => this.rng.fillUniform16(noise!, -0.5));
-    }
+    const noise = this.roundingNoise(dy.length);
     const r = await this.backend.fusedLinearBackward(dy, saved, noise, geluPre ? { geluInput: geluPre } : {});
     addInto(this.gradWeight, r.dw);
     if (this.gradBias) addInto(this.gradBias, r.db);
     return r.dx;
+  }
+
+  /** This step's stochastic-rounding noise for a dY of n elements, or null for nearest rounding. */
+  private roundingNoise(n: number): Float32Array | null {
+    if (this.precision.backwardRounding !== 'stochastic') return null;
+    if (this.noise?.length !== n) this.noise = new Float32Array(n);
+    const noise = this.noise;
+    // Centred on zero: the backward graph rounds dY + noise * step to nearest (fused-graphs.ts).
+    timeSync('quantize', () => this.rng.fillUniform16(noise, -0.5));
+    return noise;
   }
 
   zeroGrad(): void {

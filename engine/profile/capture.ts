@@ -4,7 +4,8 @@
 // Why by wrapping instances: the model code (nn/linear.ts, model/encoder-layer.ts) has no hooks,
 // and the profiler should not add a branch to the training path for an occasional analysis.
 // Each Linear and EncoderLayer instance gets its own `forward` that calls the class's method and
-// then reports; removing the own property restores the instance exactly. The wrappers await the
+// then reports; removing the own property restores the instance exactly. (Linear.forwardSharedInput
+// sees the own property and runs such layers one by one, through it.) The wrappers await the
 // hook before returning, because the encoder layer overwrites some outputs in place right after
 // (dropout and the residual add into the attention-output and FFN-output products).
 import type { BertModel } from '../model/bert-model';
