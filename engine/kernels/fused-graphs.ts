@@ -86,6 +86,12 @@ export interface FusedForwardOptions {
    * once, each weight gets its own scale and product. Default 1. See `part` for the names.
    */
   parts?: number;
+  /**
+   * The graph's input is `xPre` and the layers read x = gelu(xPre) (com.microsoft Gelu, the op
+   * norm-graphs.ts's GELU runs): the feed-forward block's output layer, whose input would otherwise
+   * come out of one graph as [M x K] floats only to go into the next.
+   */
+  geluInput?: boolean;
 }
 
 /**
@@ -106,12 +112,13 @@ export function fusedForwardGraph(o: FusedForwardOptions): GraphSpec {
   const floorOutliers = (o.outlierExponent ?? DEFAULT_OUTLIER_EXPONENT) === 'at-least-inlier';
   const parts = o.parts ?? 1;
   const suffixes = Array.from({ length: parts }, (_, i) => part(parts, i));
-  const inputs = [v('x', 'float', ['M', 'K']), ...suffixes.flatMap((s) => [v(`w${s}`, 'float', [`N${s}`, 'K']), v(`bias${s}`, 'float', [`N${s}`])]), v('gamma', 'float', [])];
+  const inputs = [v(o.geluInput ? 'xPre' : 'x', 'float', ['M', 'K']), ...suffixes.flatMap((s) => [v(`w${s}`, 'float', [`N${s}`, 'K']), v(`bias${s}`, 'float', [`N${s}`])]), v('gamma', 'float', [])];
   const outputs = [
     ...suffixes.map((s) => v(`y${s}`, 'float', ['M', `N${s}`])), v('xq', 'int8', ['M', 'K']), ...suffixes.map((s) => v(`wq${s}`, 'int8', [`N${s}`, 'K'])),
     v('xScale', 'float', []), ...suffixes.map((s) => v(`w${s}Scale`, 'float', [])), v('xMax', 'float', []), v('xSum', 'float', []),
   ];
   const nodes: NodeSpec[] = [
+    ...(o.geluInput ? [n('Gelu', ['xPre'], ['x'], { domain: MS_DOMAIN })] : []),
     ...suffixes.flatMap((s) => [
       ...maxAbs(`w${s}`, `w${s}`),
       ...dfpScale(`w${s}`, `w${s}Max`, 'qmax8'),
@@ -140,7 +147,7 @@ export function fusedForwardGraph(o: FusedForwardOptions): GraphSpec {
   for (const s of suffixes) {
     nodes.push(n('MatMulIntegerToFloat', ['xu8', `wt${s}`, 'xScale', `w${s}Scale`, 'zp128', '', `bias${s}`], [`y${s}`], { domain: MS_DOMAIN }));
   }
-  const name = `fused-forward${o.outliers ? '-outliers' : ''}${o.stdUnits ? '-std' : ''}${o.outliers && !floorOutliers ? '-own-exponent' : ''}${parts > 1 ? `-x${parts}` : ''}`;
+  const name = `fused-forward${o.outliers ? '-outliers' : ''}${o.stdUnits ? '-std' : ''}${o.outliers && !floorOutliers ? '-own-exponent' : ''}${parts > 1 ? `-x${parts}` : ''}${o.geluInput ? '-gelu' : ''}`;
   return { name, inputs, outputs, nodes, constants: CONSTANTS, opset: OPSET };
 }
 

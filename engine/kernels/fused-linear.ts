@@ -10,6 +10,8 @@ export interface FusedForwardOptions {
   stdUnits: boolean;
   /** Default 'own' (engine/quant/outliers.ts). */
   outlierExponent?: OutlierExponentRule;
+  /** x is a pre-activation and the layers read gelu(x) (fused-graphs.ts `geluInput`). */
+  geluInput?: boolean;
 }
 
 /** What the forward pass keeps for the backward: every operand already quantized. */

@@ -376,16 +376,16 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
   async fusedSharedInputForward(x: Float32Array, rows: number, layers: readonly SharedInputLayer[], o: FusedForwardOptions): Promise<FusedForwardResult[]> {
     const k = x.length / rows;
     const parts = layers.length;
-    const feeds: Record<string, ort.Tensor> = { x: tensor('float32', x, [rows, k]), gamma: scalar(o.threshold) };
+    const feeds: Record<string, ort.Tensor> = { [o.geluInput ? 'xPre' : 'x']: tensor('float32', x, [rows, k]), gamma: scalar(o.threshold) };
     layers.forEach((l, i) => {
       checkMatmul(x.length, l.w.length, { m: rows, k, n: l.outFeatures }, 'NT');
       const s = part(parts, i);
       feeds[`w${s}`] = tensor('float32', l.w, [l.outFeatures, k]);
       feeds[`bias${s}`] = tensor('float32', l.bias ?? new Float32Array(l.outFeatures), [l.outFeatures]);
     });
-    const out = await this.run(fusedForwardGraph({ outliers: o.outliers, stdUnits: o.stdUnits, outlierExponent: o.outlierExponent, parts }), feeds);
+    const out = await this.run(fusedForwardGraph({ outliers: o.outliers, stdUnits: o.stdUnits, outlierExponent: o.outlierExponent, parts, geluInput: o.geluInput }), feeds);
     const num = (name: string): number => (out[name].data as Float32Array)[0];
-    if (!Number.isFinite(num('xSum'))) checkFinite(x, k, 'linear layer input');
+    if (!Number.isFinite(num('xSum'))) checkFinite(x, k, o.geluInput ? 'linear layer input (before GELU)' : 'linear layer input');
     // The layers share x's codes and its outlier part (the same arrays).
     const outlier = o.outliers
       ? {

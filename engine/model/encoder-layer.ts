@@ -59,8 +59,8 @@ export class EncoderLayer {
     const ao = await p.attentionOut.forward(ctx, rows);
     const { y: h1, saved: norm1 } = await this.norm.residualForward(ao, x, p.ln1Gamma, p.ln1Beta, dims, drop.hidden, drop.rng);
     const inter = await p.intermediate.forward(h1, rows);
-    const act = await this.norm.gelu(inter, rows);
-    const o = await p.output.forward(act, rows);
+    // GELU runs inside the output layer's graph where it can (its input never leaves it).
+    const o = await p.output.forwardThroughGelu(inter, rows, (pre, r) => this.norm.gelu(pre, r));
     const { y: out, saved: norm2 } = await this.norm.residualForward(o, h1, p.ln2Gamma, p.ln2Beta, dims, drop.hidden, drop.rng);
     this.cache = { attention, norm1, inter, norm2 };
     return out;

@@ -121,12 +121,27 @@ export class Linear {
       (p.mode !== 'int8-outlier' || p.weightGradReusesSplit) && rows <= FUSED_MAX_ROWS;
   }
 
-  private async forwardFused(x: Float32Array, rows: number): Promise<Float32Array> {
+  /**
+   * Y from X = gelu(pre) (the feed-forward block's output layer), as forward(await gelu(pre))
+   * would give it. A fused backend applies GELU inside the layer's graph, so the activation never
+   * comes out as [rows x in] floats; otherwise, and for a layer whose forward is watched
+   * (profile/capture.ts replaces it), `gelu` runs first.
+   */
+  async forwardThroughGelu(pre: Float32Array, rows: number, gelu: (x: Float32Array, rows: number) => Promise<Float32Array>): Promise<Float32Array> {
+    const watched = Object.prototype.hasOwnProperty.call(this, 'forward');
+    if (watched || this.precision.mode === 'fp32' || !this.canFuse(rows)) return this.forward(await gelu(pre, rows), rows);
+    if (pre.length !== rows * this.inFeatures) {
+      throw new OctetError('shape-mismatch', `${this.name}: input has ${pre.length} elements, expected ${rows} x ${this.inFeatures}`);
+    }
+    return this.forwardFused(pre, rows, true);
+  }
+
+  private async forwardFused(x: Float32Array, rows: number, geluInput = false): Promise<Float32Array> {
     const p = this.precision;
     if (!isFusedBackend(this.backend)) throw new Error('unreachable: canFuse checked the backend');
     const r = await this.backend
       .fusedLinearForward(x, rows, this.weight, this.outFeatures, this.bias, {
-        outliers: p.mode === 'int8-outlier', threshold: p.threshold, stdUnits: p.thresholdUnits === 'std', outlierExponent: p.outlierExponent,
+        outliers: p.mode === 'int8-outlier', threshold: p.threshold, stdUnits: p.thresholdUnits === 'std', outlierExponent: p.outlierExponent, geluInput,
       })
       .catch((e: unknown) => {
         throw isOctetError(e) ? new OctetError(e.code, `${this.name}: ${e.message}`, e.location) : e;
