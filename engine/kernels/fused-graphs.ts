@@ -18,7 +18,7 @@ const CONSTANTS = [
   { name: 'one', type: 'float' as const, dims: [], values: [1] },
   { name: 'half', type: 'float' as const, dims: [], values: [0.5] },
   { name: 'invSqrt2', type: 'float' as const, dims: [], values: [Math.SQRT1_2] },
-  { name: 'invSqrt2Pi', type: 'float' as const, dims: [], values: [1 / Math.sqrt(2 * Math.PI)] },
+  { name: 'lnTwoOverSqrtPi', type: 'float' as const, dims: [], values: [Math.log(2 / Math.sqrt(Math.PI))] },
   { name: 'f64', type: 'float' as const, dims: [], values: [64] },
   { name: 'f128', type: 'float' as const, dims: [], values: [128] },
   { name: 'i64', type: 'int32' as const, dims: [], values: [64] },
@@ -291,22 +291,24 @@ export interface FusedBackwardOptions {
 }
 
 /**
- * gelu'(x) = Phi(x) + x phi(x) = 1/2 + erf(x / sqrt 2) / 2 + x exp(-x^2 / 2) / sqrt(2 pi),
- * applied to `d`: float32 Erf and Exp, within 1.2e-7 of gelu.ts's geluGrad (tested).
+ * gelu'(x) = Phi(x) + x phi(x), applied to d, in nine [M x K] passes (each one costs a read and a
+ * write of 16 MB at 4096 x 1024, so the count is what matters). With t = x / sqrt 2:
+ *   2 gelu'(x) = 1 + erf(t) + t * exp(ln(2 / sqrt pi) - t^2)
+ * (the constant inside the Exp, so no pass scales it), and the 1/2 rides on `dHalf`, which the
+ * caller makes by halving a GEMM's scale (exact). Float32 Erf and Exp: within 1.2e-7 of gelu.ts's
+ * geluGrad (tested).
  */
-function geluGradTimes(d: string, x: string, out: string): NodeSpec[] {
+function geluGradTimesHalf(dHalf: string, x: string, out: string): NodeSpec[] {
   return [
     n('Mul', [x, 'invSqrt2'], ['gT']),
     n('Erf', ['gT'], ['gErf']),
-    n('Mul', ['gErf', 'half'], ['gHalfErf']),
-    n('Add', ['gHalfErf', 'half'], ['gPhi']),
     n('Mul', ['gT', 'gT'], ['gT2']),
-    n('Neg', ['gT2'], ['gNegT2']),
-    n('Exp', ['gNegT2'], ['gExp']),
-    n('Mul', [x, 'invSqrt2Pi'], ['gXc']),
-    n('Mul', ['gXc', 'gExp'], ['gXPhi']),
-    n('Add', ['gPhi', 'gXPhi'], ['gGrad']),
-    n('Mul', [d, 'gGrad'], [out]),
+    n('Sub', ['lnTwoOverSqrtPi', 'gT2'], ['gExpArg']),
+    n('Exp', ['gExpArg'], ['gExp']),
+    n('Mul', ['gT', 'gExp'], ['gTExp']),
+    n('Add', ['gErf', 'gTExp'], ['gSum']),
+    n('Add', ['gSum', 'one'], ['gTwiceGrad']),
+    n('Mul', [dHalf, 'gTwiceGrad'], [out]),
   ];
 }
 
@@ -366,15 +368,22 @@ export function fusedBackwardGraph(o: FusedBackwardOptions): GraphSpec {
           n('QuantizeLinear', [`dy${s}Dithered`, `dy${s}Scale`, 'zp128'], [`dy${s}U8`]),
         ]
       : [n('QuantizeLinear', [`dy${s}`, `dy${s}Scale`, 'zp128'], [`dy${s}U8`])]),
-    n('MatMulIntegerToFloat', [`dy${s}U8`, `wq${s}`, `dy${s}Scale`, `w${s}Scale`, 'zp128'], [direct ? 'dx' : `dx${s}Part`], { domain: MS_DOMAIN }),
+    // Through GELU, dX comes out halved (exactly: a power of two on the scale) for geluGradTimesHalf.
+    ...(o.geluInput ? [n('Mul', [`dy${s}Scale`, 'half'], [`dy${s}DxScale`])] : []),
+    n('MatMulIntegerToFloat', [`dy${s}U8`, `wq${s}`, o.geluInput ? `dy${s}DxScale` : `dy${s}Scale`, `w${s}Scale`, 'zp128'], [direct ? 'dx' : `dx${s}Part`], { domain: MS_DOMAIN }),
     n('Transpose', [`dy${s}U8`], [`dy${s}T`]),
     n('MatMulIntegerToFloat', [`dy${s}T`, 'xq', `dy${s}Scale`, 'xScale', 'zp128'], [`dw${s}`], { domain: MS_DOMAIN }),
   ]);
   if (!direct) {
-    const terms = [...suffixes.map((s) => `dx${s}Part`), ...(o.addToDx ? ['dxAdd'] : [])];
-    const sum = o.geluInput ? 'dxLinear' : 'dx';
-    nodes.push(terms.length === 1 ? n('Identity', terms, [sum]) : n('Sum', terms, [sum]));
-    if (o.geluInput) nodes.push(...geluGradTimes('dxLinear', 'geluX', 'dx'));
+    if (o.geluInput) {
+      // The parts are halved; an addend is halved here (one pass, only in that combination).
+      if (o.addToDx) nodes.push(n('Mul', ['dxAdd', 'half'], ['dxAddHalf']));
+      const halves = [...suffixes.map((s) => `dx${s}Part`), ...(o.addToDx ? ['dxAddHalf'] : [])];
+      nodes.push(halves.length === 1 ? n('Identity', halves, ['dxHalf']) : n('Sum', halves, ['dxHalf']), ...geluGradTimesHalf('dxHalf', 'geluX', 'dx'));
+    } else {
+      const terms = [...suffixes.map((s) => `dx${s}Part`), ...(o.addToDx ? ['dxAdd'] : [])];
+      nodes.push(terms.length === 1 ? n('Identity', terms, ['dx']) : n('Sum', terms, ['dx']));
+    }
   }
   if (o.withCodes) {
     outputs.push(...suffixes.map((s) => v(`dy${s}q`, 'int8', ['M', `N${s}`])));

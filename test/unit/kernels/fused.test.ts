@@ -140,6 +140,28 @@ describe('fused quantize-GEMM graphs', () => {
     });
   }
 
+  test("backward through GELU of two layers sharing x, plus an addend: (dX0 + dX1 + add) gelu'(pre) within 2e-7", async () => {
+    const rnd = new TestRandom(13);
+    const [m, k] = [40, 32];
+    const outs = [24, 16];
+    const pre = Float32Array.from({ length: m * k }, (_, i) => (i % 89 === 0 ? 0 : (rnd.uniform() - 0.5) * 20));
+    const x = rnd.floats(m * k);
+    const opts = { outliers: true, threshold: 5, stdUnits: false };
+    const layers = outs.map((n) => ({ w: rnd.floats(n * k, 0.1), outFeatures: n, bias: null }));
+    const dys = outs.map((n) => rnd.floats(m * n, 0.01));
+    const add = rnd.floats(m * k, 0.01);
+    const saved = (await ort.fusedSharedInputForward(x, m, layers, opts)).map((r) => r.saved);
+    const plain = await ort.fusedSharedInputBackward(dys, saved, [null, null], { dxAdd: add });
+    const through = await ort.fusedSharedInputBackward(dys, saved, [null, null], { dxAdd: add, geluInput: pre });
+    let scale = 0;
+    for (const v of plain.dx) scale = Math.max(scale, Math.abs(v));
+    for (let i = 0; i < pre.length; i++) {
+      const want = plain.dx[i] * geluGrad(pre[i]);
+      if (!(Math.abs(through.dx[i] - want) <= 2e-7 * scale)) assert.fail(`dx[${i}] at pre = ${pre[i]}: ${through.dx[i]} vs ${want}`);
+    }
+    through.layers.forEach((l, i) => assert.deepEqual(l.dw, plain.layers[i].dw));
+  });
+
   test('stochastic rounding of dY stays within one code of dY/step and is unbiased', async () => {
     const rnd = new TestRandom(10);
     const [m, k, n] = [200, 16, 100];
