@@ -113,7 +113,7 @@ export function trainingAttentionForwardGraph(c: TrainingAttentionConstants): Gr
 
 /**
  * Gradients of the context with respect to q, k and v, from the forward's P and keep-mask. With
- * K = keep and r = 1/(1-p): dP = r K*(dC V^T), dS = P*(dP - rowsum(dP*P)), and r factors out of
+ * K = keep and r = 1/(1-p): dP = r K*(dC V^T), dS = P*dP - P*rowsum(P*dP), and r factors out of
  * dS, so the graph carries dS / r and puts r (with 1/sqrt d) into the last two products' alpha.
  */
 export function attentionBackwardGraph(c: TrainingAttentionConstants): GraphSpec {
@@ -133,13 +133,13 @@ export function attentionBackwardGraph(c: TrainingAttentionConstants): GraphSpec
       n('Mul', ['probs', 'keepF'], ['kept']),
       fusedMatMul('kept', 'dch', 'dvh', { transA: 1, alpha: c.keepScale }),
       fusedMatMul('dch', 'vh', 'dKept', { transB: 1 }),
-      // dP / r
-      n('Mul', ['dKept', 'keepF'], ['dPr']),
-      n('Mul', ['dPr', 'probs'], ['dPP']),
+      // P*(dP/r) = (P*K)*dKept: the kept probabilities stand in for the mask, so the mask has one
+      // reader (onnxruntime copies a DequantizeLinear per reader) and dP itself is never formed.
+      n('Mul', ['kept', 'dKept'], ['dPP']),
       n('ReduceSum', ['dPP', 'lastAxis'], ['rowDot'], { attrs: { keepdims: 1 } }),
-      n('Sub', ['dPr', 'rowDot'], ['centered']),
-      // dS / r
-      n('Mul', ['probs', 'centered'], ['dSr']),
+      n('Mul', ['probs', 'rowDot'], ['pRowDot']),
+      // dS / r = P*(dP/r) - P*rowDot
+      n('Sub', ['dPP', 'pRowDot'], ['dSr']),
       fusedMatMul('dSr', 'kh', 'dqh', { alpha: c.scale * c.keepScale }),
       fusedMatMul('dSr', 'qh', 'dkh', { transA: 1, alpha: c.scale * c.keepScale }),
       ...mergeHeads('dqh', 'dq'),
