@@ -31,6 +31,9 @@ const CONSTANTS = [
   { name: 'padOneColumn', type: 'int64' as const, dims: [4], values: [0, 0, 0, 1] },
 ];
 
+/** The constants geluGradTimesHalf reads (a subset of CONSTANTS, for other graphs). */
+export const GELU_GRAD_CONSTANTS = CONSTANTS.filter((c) => ['invSqrt2', 'lnTwoOverSqrtPi', 'one'].includes(c.name));
+
 /**
  * The outlier GEMMs contract over C + 1 columns, the last one zero: with no outliers C is 0, and
  * onnxruntime's MatMulInteger with K = 0 does not promise to zero its output. The padded column
@@ -298,7 +301,7 @@ export interface FusedBackwardOptions {
  * caller makes by halving a GEMM's scale (exact). Float32 Erf and Exp: within 1.2e-7 of gelu.ts's
  * geluGrad (tested).
  */
-function geluGradTimesHalf(dHalf: string, x: string, out: string): NodeSpec[] {
+export function geluGradTimesHalf(dHalf: string, x: string, out: string): NodeSpec[] {
   return [
     n('Mul', [x, 'invSqrt2'], ['gT']),
     n('Erf', ['gT'], ['gErf']),

@@ -82,6 +82,24 @@ export interface FusedLinearBackend extends GemmBackend {
   fusedSharedInputBackward(
     dys: readonly Float32Array[], saved: readonly FusedSaved[], noises: readonly (Float32Array | null)[], extras?: FusedBackwardExtras & { dxAdd?: Float32Array },
   ): Promise<SharedInputBackwardResult>;
+  /**
+   * fp32 layers reading the same x (or gelu(x) with geluInput), in one graph
+   * (f32-linear-graphs.ts): y per layer, the numbers f32Matmul gives for each alone.
+   */
+  f32LinearForward(x: Float32Array, rows: number, layers: readonly SharedInputLayer[], o?: { geluInput?: boolean }): Promise<Float32Array[]>;
+  /**
+   * Their backward in one graph. x is the forward's input (after GELU), or null when the forward
+   * took GELU into its graph: then the graph remakes x as gelu(geluInput), the same op's numbers.
+   */
+  f32LinearBackward(
+    dys: readonly Float32Array[], weights: readonly Float32Array[], x: Float32Array | null, rows: number, extras?: { geluInput?: Float32Array; dxAdd?: Float32Array; bias?: boolean },
+  ): Promise<F32LinearBackwardResult>;
+}
+
+/** fp32 layers' backward from f32LinearBackward: dX (summed, through GELU as asked), and per layer dW and db. */
+export interface F32LinearBackwardResult {
+  dx: Float32Array;
+  layers: Array<{ dw: Float32Array; db: Float32Array | null }>;
 }
 
 export function isFusedBackend(b: GemmBackend): b is FusedLinearBackend {

@@ -7,12 +7,13 @@ import { checkFinite, type DfpMatrix } from '../quant/dfp';
 import type { OutlierPart, QuantizedActivation } from '../quant/outliers';
 import { FoldPlan, foldPieces, planFold } from './outlier-fold';
 import type { GemmDims, LinearForwardInput, LinearForwardParts, LlmInt8Input, MatmulLayout } from './backend';
-import type { FusedBackwardExtras, FusedBackwardResult, FusedForwardOptions, FusedForwardResult, FusedLinearBackend, FusedSaved, SharedInputBackwardResult, SharedInputLayer } from './fused-linear';
+import type { F32LinearBackwardResult, FusedBackwardExtras, FusedBackwardResult, FusedForwardOptions, FusedForwardResult, FusedLinearBackend, FusedSaved, SharedInputBackwardResult, SharedInputLayer } from './fused-linear';
 import { fusedBackwardGraph, fusedForwardGraph, PADDED_OUTLIER_COLUMN, part } from './fused-graphs';
 import { attentionBackwardGraph, trainingAttentionForwardGraph, type TrainingAttentionConstants } from './attention-graphs';
 import type { AttentionBackend, AttentionSaved, AttentionShape } from './fused-attention';
 import type { Dropped, NormBackend, ResidualNormForward, ResidualNormGrads } from './fused-norm';
 import { geluForwardGraph, residualNormBackwardGraph, residualNormForwardGraph } from './norm-graphs';
+import { f32LinearBackwardGraph, f32LinearForwardGraph } from './f32-linear-graphs';
 import { MAX_EXACT_K } from './backend';
 import { checkLinearForward, checkMatmul, requirePerTensor } from './checks';
 import { buildModel, GraphSpec } from './onnx-graph';
@@ -463,6 +464,57 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
       return { dw, db: out[`db${s}`].data as Float32Array, dyq, dyScale: (out[`dy${s}Scale`].data as Float32Array)[0] };
     });
     return { dx: out.dx.data as Float32Array, layers };
+  }
+
+  async f32LinearForward(x: Float32Array, rows: number, layers: readonly SharedInputLayer[], o: { geluInput?: boolean } = {}): Promise<Float32Array[]> {
+    const k = x.length / rows;
+    const parts = layers.length;
+    const bias = layers[0].bias !== null;
+    if (layers.some((l) => (l.bias !== null) !== bias)) throw new OctetError('invalid-argument', 'layers of one fp32 graph either all have a bias or none has');
+    const feeds: Record<string, ort.Tensor> = { [o.geluInput ? 'xPre' : 'x']: tensor('float32', x, [rows, k]) };
+    layers.forEach((l, i) => {
+      checkMatmul(x.length, l.w.length, { m: rows, k, n: l.outFeatures }, 'NT');
+      const s = part(parts, i);
+      feeds[`w${s}`] = tensor('float32', l.w, [l.outFeatures, k]);
+      if (l.bias) feeds[`bias${s}`] = tensor('float32', l.bias, [l.outFeatures]);
+    });
+    const out = await this.run(f32LinearForwardGraph({ parts, bias, geluInput: o.geluInput }), feeds);
+    return layers.map((_, i) => out[`y${part(parts, i)}`].data as Float32Array);
+  }
+
+  async f32LinearBackward(
+    dys: readonly Float32Array[], weights: readonly Float32Array[], x: Float32Array | null, rows: number, extras: { geluInput?: Float32Array; dxAdd?: Float32Array; bias?: boolean } = {},
+  ): Promise<F32LinearBackwardResult> {
+    const parts = dys.length;
+    const { geluInput, dxAdd } = extras;
+    const input = x ?? geluInput;
+    if (!input) throw new OctetError('invalid-argument', 'an fp32 backward needs the forward input or, through GELU, the pre-activation');
+    const k = input.length / rows;
+    const bias = extras.bias ?? true;
+    const feeds: Record<string, ort.Tensor> = x ? { x: tensor('float32', x, [rows, k]) } : {};
+    dys.forEach((dy, i) => {
+      const n = dy.length / rows;
+      checkMatmul(dy.length, weights[i].length, { m: rows, k: n, n: k }, 'NN');
+      const s = part(parts, i);
+      feeds[`dy${s}`] = tensor('float32', dy, [rows, n]);
+      feeds[`w${s}`] = tensor('float32', weights[i], [n, k]);
+    });
+    if (geluInput) {
+      checkRowMatrix('GELU input', geluInput, rows, k);
+      feeds.geluX = tensor('float32', geluInput, [rows, k]);
+    }
+    if (dxAdd) {
+      checkRowMatrix('dX addend', dxAdd, rows, k);
+      feeds.dxAdd = tensor('float32', dxAdd, [rows, k]);
+    }
+    const out = await this.run(f32LinearBackwardGraph({ parts, bias, geluInput: geluInput !== undefined, addToDx: dxAdd !== undefined, xFromGelu: x === null }), feeds);
+    return {
+      dx: out.dx.data as Float32Array,
+      layers: dys.map((_, i) => {
+        const s = part(parts, i);
+        return { dw: out[`dw${s}`].data as Float32Array, db: bias ? (out[`db${s}`].data as Float32Array) : null };
+      }),
+    };
   }
 
   /** The shapes and the keep-mask both attention graphs take. */

@@ -42,7 +42,8 @@ interface SavedFused {
 interface SavedForFp32 {
   kind: 'fp32';
   rows: number;
-  x: Float32Array;
+  /** null: the input was gelu(pre) made inside the forward graph; the backward remakes it from pre. */
+  x: Float32Array | null;
 }
 
 export class Linear {
@@ -129,11 +130,16 @@ export class Linear {
    */
   async forwardThroughGelu(pre: Float32Array, rows: number, gelu: (x: Float32Array, rows: number) => Promise<Float32Array>): Promise<Float32Array> {
     const watched = Object.prototype.hasOwnProperty.call(this, 'forward');
-    if (watched || this.precision.mode === 'fp32' || !this.canFuse(rows)) return this.forward(await gelu(pre, rows), rows);
+    const fp32 = this.precision.mode === 'fp32';
+    if (watched || !isFusedBackend(this.backend) || (!fp32 && !this.canFuse(rows))) return this.forward(await gelu(pre, rows), rows);
     if (pre.length !== rows * this.inFeatures) {
       throw new OctetError('shape-mismatch', `${this.name}: input has ${pre.length} elements, expected ${rows} x ${this.inFeatures}`);
     }
-    return this.forwardFused(pre, rows, true);
+    if (!fp32) return this.forwardFused(pre, rows, true);
+    const [y] = await this.backend.f32LinearForward(pre, rows, [{ w: this.weight, outFeatures: this.outFeatures, bias: this.bias }], { geluInput: true });
+    this.saved = { kind: 'fp32', rows, x: null };
+    this.lastStats = null;
+    return y;
   }
 
   private async forwardFused(x: Float32Array, rows: number, geluInput = false): Promise<Float32Array> {
@@ -189,6 +195,17 @@ export class Linear {
         });
       return results.map((r, i) => layers[i].acceptFused(r, rows));
     }
+    if (layers.length > 1 && !wrapped && isFusedBackend(backend) && layers.every((l) => l.canShareFp32With(first))) {
+      if (x.length !== rows * first.inFeatures) {
+        throw new OctetError('shape-mismatch', `${first.name}: input has ${x.length} elements, expected ${rows} x ${first.inFeatures}`);
+      }
+      const ys = await backend.f32LinearForward(x, rows, layers.map((l) => ({ w: l.weight, outFeatures: l.outFeatures, bias: l.bias })));
+      for (const l of layers) {
+        l.saved = { kind: 'fp32', rows, x };
+        l.lastStats = null;
+      }
+      return ys;
+    }
     const ys: Float32Array[] = [];
     for (const l of layers) ys.push(await l.forward(x, rows));
     return ys;
@@ -201,6 +218,12 @@ export class Linear {
     const keys = Object.keys(a) as (keyof LinearPrecision)[];
     return a.mode !== 'fp32' && this.backend === first.backend && this.inFeatures === first.inFeatures && this.canFuse(rows) &&
       keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+  }
+
+  /** Whether this fp32 layer can run in one fp32 graph with `first` (f32-linear-graphs.ts). */
+  private canShareFp32With(first: Linear): boolean {
+    return this.precision.mode === 'fp32' && first.precision.mode === 'fp32' && this.backend === first.backend &&
+      this.inFeatures === first.inFeatures && (this.bias === null) === (first.bias === null);
   }
 
   /**
@@ -226,6 +249,17 @@ export class Linear {
         addInto(l.gradWeight, r.layers[i].dw);
         if (l.gradBias) addInto(l.gradBias, r.layers[i].db);
       });
+      return r.dx;
+    }
+    if (layers.length > 1 && isFusedBackend(backend) && first?.kind === 'fp32' && first.x !== null && saved.every((s) => s?.kind === 'fp32' && s.x === first.x)) {
+      layers.forEach((l, i) => {
+        if (dys[i].length !== first.rows * l.outFeatures) {
+          throw new OctetError('shape-mismatch', `${l.name}: output gradient has ${dys[i].length} elements, expected ${first.rows} x ${l.outFeatures}`);
+        }
+        l.saved = null;
+      });
+      const r = await backend.f32LinearBackward(dys, layers.map((l) => l.weight), first.x, first.rows, { dxAdd: dxAdd ?? undefined, bias: layers[0].bias !== null });
+      layers.forEach((l, i) => l.accumulate(r.layers[i].dw, r.layers[i].db));
       return r.dx;
     }
     const dx = await layers[0].backward(dys[0]);
@@ -257,6 +291,14 @@ export class Linear {
     }
     this.saved = null;
     if (saved.kind === 'fused') return this.backwardFused(dy, saved.saved, geluPre);
+    if (saved.kind === 'fp32' && isFusedBackend(this.backend)) {
+      // One graph: dX (through GELU's derivative), dW and db; x remade from pre when GELU ran in the forward's graph.
+      if (saved.x === null && !geluPre) throw new OctetError('invalid-argument', `${this.name}: the forward read gelu(pre); its backward needs pre (backwardThroughGelu)`);
+      const r = await this.backend.f32LinearBackward([dy], [this.weight], saved.x, rows, { geluInput: geluPre ?? undefined, bias: this.bias !== null });
+      this.accumulate(r.layers[0].dw, r.layers[0].db);
+      return r.dx;
+    }
+    if (saved.x === null) throw new Error('unreachable: only a fused backend takes GELU into the forward graph');
     if (this.gradBias) accumulateColumnSums(this.gradBias, dy, rows, this.outFeatures);
     let dx: Float32Array;
     let dw: Float32Array;
@@ -274,6 +316,11 @@ export class Linear {
     // In place: dx is this call's own array, and a fresh one would cost page faults.
     if (geluPre) geluBackward(dx, dx, geluPre, dx.length);
     return dx;
+  }
+
+  private accumulate(dw: Float32Array, db: Float32Array | null): void {
+    addInto(this.gradWeight, dw);
+    if (this.gradBias && db) addInto(this.gradBias, db);
   }
 
   private async backwardFused(dy: Float32Array, saved: FusedSaved, geluPre: Float32Array | null): Promise<Float32Array> {

@@ -1,7 +1,7 @@
 // The feed-forward block's output layer reads gelu(pre). Linear.forwardThroughGelu applies GELU
-// inside the layer's fused graph; every result must equal GELU run first (the norm graph's op)
-// and then the plain forward, bit for bit: y, the statistics, and what the backward gets from the
-// saved codes (dW, db, dX).
+// inside the layer's graph (the integer modes' fused graph, fp32's Gemm graph); every result must
+// equal GELU run first (the norm graph's op) and then the plain forward, bit for bit: y, the
+// statistics, and the backward through GELU (dW, db, dX), which in fp32 remakes gelu(pre).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Linear } from '../../../engine/nn/linear';
@@ -35,17 +35,23 @@ describe('a linear layer reading gelu(pre)', () => {
       graphs.push(o.geluInput ? 'with gelu' : 'plain');
       return forward(x, rows, ls, o);
     };
+    const f32Forward = ort.f32LinearForward.bind(ort);
+    ort.f32LinearForward = (x, rows, ls, o) => {
+      graphs.push(o?.geluInput ? 'fp32 with gelu' : 'fp32 plain');
+      return f32Forward(x, rows, ls, o);
+    };
   });
   after(async () => ort.dispose());
 
-  const settings: Array<[string, Partial<LinearPrecision>, boolean]> = [
-    ['int8-outlier, stochastic backward', { mode: 'int8-outlier' }, true],
-    ['int8, nearest backward', { mode: 'int8', backwardRounding: 'nearest' }, true],
-    ['int8-outlier, threshold in std units', { mode: 'int8-outlier', thresholdUnits: 'std', threshold: 3 }, true],
-    ['fp32 (GELU first: the fused graphs quantize)', { mode: 'fp32' }, false],
-    ['per-row exponents (GELU first: the general path)', { mode: 'int8', granularity: 'row' }, false],
+  const settings: Array<[string, Partial<LinearPrecision>, string | null]> = [
+    ['int8-outlier, stochastic backward', { mode: 'int8-outlier' }, 'with gelu'],
+    ['int8, nearest backward', { mode: 'int8', backwardRounding: 'nearest' }, 'with gelu'],
+    ['int8-outlier, threshold in std units', { mode: 'int8-outlier', thresholdUnits: 'std', threshold: 3 }, 'with gelu'],
+    ['fp32', { mode: 'fp32' }, 'fp32 with gelu'],
+    ['per-row exponents (GELU first: the general path)', { mode: 'int8', granularity: 'row' }, null],
   ];
-  for (const [name, precision, inGraph] of settings) {
+  for (const [name, precision, graph] of settings) {
+    const inGraph = graph !== null;
     test(`${name}: equal to GELU first, then the layer`, async () => {
       const rnd = new TestRandom(7);
       // Planted columns of +-30: gelu keeps the positive ones, so outliers reach the split.
@@ -56,12 +62,12 @@ describe('a linear layer reading gelu(pre)', () => {
       geluCalls = 0;
       const y = await fused.forwardThroughGelu(pre, M, gelu);
       assert.equal(geluCalls, inGraph ? 0 : 1, 'GELU ran in JS-facing graph');
-      if (inGraph) assert.deepEqual(graphs, ['with gelu']);
+      if (inGraph) assert.deepEqual(graphs, [graph]);
       assert.deepEqual(y, await alone.forward(await ort.geluForward(pre, M), M));
       assert.deepEqual(fused.lastStats, alone.lastStats);
       if (precision.mode === 'int8-outlier' && precision.thresholdUnits !== 'std') assert.ok((fused.lastStats?.outlierCount ?? 0) > 0, 'outliers reached the split');
       const dy = rnd.floats(M * N, 0.01);
-      assert.deepEqual(await fused.backward(dy), await alone.backward(dy));
+      assert.deepEqual(await fused.backwardThroughGelu(dy, pre), await alone.backwardThroughGelu(dy, pre));
       assert.deepEqual(fused.gradWeight, alone.gradWeight);
       assert.deepEqual(fused.gradBias, alone.gradBias);
     });
@@ -80,6 +86,13 @@ describe('a linear layer reading gelu(pre)', () => {
     await l.forwardThroughGelu(pre, M, gelu);
     assert.equal(geluCalls, 1);
     assert.deepEqual(seen, [await ort.geluForward(pre, M)]);
+  });
+
+  test('fp32: a plain backward after GELU went into the forward graph says what it needs', async () => {
+    const pre = new TestRandom(10).floats(M * K);
+    const l = layer(ort, { mode: 'fp32' });
+    await l.forwardThroughGelu(pre, M, gelu);
+    await assert.rejects(l.backward(new TestRandom(11).floats(M * N)), /ffn\.output: .*needs pre/);
   });
 
   test('a NaN before GELU and a wrong size are named', async () => {
