@@ -83,6 +83,14 @@ export interface FusedLinearBackend extends GemmBackend {
     dys: readonly Float32Array[], saved: readonly FusedSaved[], noises: readonly (Float32Array | null)[], extras?: FusedBackwardExtras & { dxAdd?: Float32Array },
   ): Promise<SharedInputBackwardResult>;
   /**
+   * The feed-forward block's two layers' backward in one run: the output layer's through GELU,
+   * whose d(pre) is the intermediate layer's dY and never leaves the graph.
+   */
+  fusedChainBackward(
+    first: { dy: Float32Array; saved: FusedSaved; noise: Float32Array | null; geluInput: Float32Array },
+    second: { saved: FusedSaved; noise: Float32Array | null },
+  ): Promise<{ dx: Float32Array; layers: [Omit<FusedBackwardResult, 'dx'>, Omit<FusedBackwardResult, 'dx'>] }>;
+  /**
    * fp32 layers reading the same x (or gelu(x) with geluInput), in one graph
    * (f32-linear-graphs.ts): y per layer, the numbers f32Matmul gives for each alone.
    */

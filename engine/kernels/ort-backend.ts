@@ -14,6 +14,7 @@ import type { AttentionBackend, AttentionSaved, AttentionShape } from './fused-a
 import type { Dropped, NormBackend, ResidualNormForward, ResidualNormGrads } from './fused-norm';
 import { geluForwardGraph, residualNormBackwardGraph, residualNormForwardGraph } from './norm-graphs';
 import { f32LinearBackwardGraph, f32LinearForwardGraph } from './f32-linear-graphs';
+import { chainGraphs, FIRST, SECOND } from './graph-chain';
 import { MAX_EXACT_K } from './backend';
 import { checkLinearForward, checkMatmul, requirePerTensor } from './checks';
 import { buildModel, GraphSpec } from './onnx-graph';
@@ -418,6 +419,44 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
   async fusedSharedInputBackward(
     dys: readonly Float32Array[], saved: readonly FusedSaved[], noises: readonly (Float32Array | null)[], extras: FusedBackwardExtras & { dxAdd?: Float32Array } = {},
   ): Promise<SharedInputBackwardResult> {
+    const plan = this.backwardPlan(dys, saved, noises, extras);
+    return plan.read(await this.run(plan.spec, plan.feeds));
+  }
+
+  /**
+   * Two layers' backward in one run, the first through GELU (the feed-forward block's output
+   * layer), whose d(pre) is the second's dY (the intermediate layer) and stays inside the graph.
+   * Each layer's results equal its own fusedLinearBackward's.
+   */
+  async fusedChainBackward(
+    first: { dy: Float32Array; saved: FusedSaved; noise: Float32Array | null; geluInput: Float32Array },
+    second: { saved: FusedSaved; noise: Float32Array | null },
+  ): Promise<{ dx: Float32Array; layers: [Omit<FusedBackwardResult, 'dx'>, Omit<FusedBackwardResult, 'dx'>] }> {
+    const s2 = second.saved;
+    if (first.saved.inFeatures !== s2.outFeatures || first.saved.rows !== s2.rows) {
+      throw new OctetError('shape-mismatch', `chained layers: the first reads ${first.saved.rows} x ${first.saved.inFeatures}, the second writes ${s2.rows} x ${s2.outFeatures}`);
+    }
+    const a = this.backwardPlan([first.dy], [first.saved], [first.noise], { geluInput: first.geluInput });
+    const b = this.backwardPlan(null, [s2], [second.noise], {});
+    const spec = chainGraphs(`chain(${a.spec.name},${b.spec.name})`, a.spec, b.spec, { from: 'dx', to: 'dy' });
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [k, t] of Object.entries(a.feeds)) feeds[FIRST + k] = t;
+    for (const [k, t] of Object.entries(b.feeds)) feeds[SECOND + k] = t;
+    const out = await this.run(spec, feeds);
+    const view = (prefix: string): ort.InferenceSession.ReturnType =>
+      new Proxy(out, { get: (target, key) => (typeof key === 'string' ? target[prefix + key] : undefined) });
+    const ra = a.read(view(FIRST));
+    const rb = b.read(view(SECOND));
+    return { dx: rb.dx, layers: [ra.layers[0], rb.layers[0]] };
+  }
+
+  /**
+   * The backward graph, its feeds and how to read its outputs. dys null: the (single) layer's dY
+   * comes from another graph (fusedChainBackward) and is not fed.
+   */
+  private backwardPlan(
+    dys: readonly Float32Array[] | null, saved: readonly FusedSaved[], noises: readonly (Float32Array | null)[], extras: FusedBackwardExtras & { dxAdd?: Float32Array },
+  ): { spec: GraphSpec; feeds: Record<string, ort.Tensor>; read: (out: ort.InferenceSession.ReturnType) => SharedInputBackwardResult } {
     const withCodes = extras.withCodes ?? false;
     const parts = saved.length;
     const first = saved[0];
@@ -427,14 +466,19 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
     saved.forEach((sv, i) => {
       if (sv.xq !== first.xq || sv.outlier !== first.outlier || sv.rows !== m) throw new OctetError('invalid-argument', 'layers of one shared-input backward must come from one shared-input forward');
       const n = sv.outFeatures;
-      checkMatmul(dys[i].length, sv.wq.length, { m, k: n, n: k }, 'NN');
       const s = part(parts, i);
-      feeds[`dy${s}`] = tensor('float32', dys[i], [m, n]);
+      if (dys) {
+        checkMatmul(dys[i].length, sv.wq.length, { m, k: n, n: k }, 'NN');
+        feeds[`dy${s}`] = tensor('float32', dys[i], [m, n]);
+      }
       feeds[`wq${s}`] = tensor('int8', sv.wq, [n, k]);
       feeds[`w${s}Scale`] = scalar(sv.wScale);
       const noise = noises[i];
       if ((noise !== null) !== stochastic) throw new OctetError('invalid-argument', 'either every layer of a shared-input backward has rounding noise or none has');
-      if (noise) feeds[`noise${s}`] = tensor('float32', noise, [m, n]);
+      if (noise) {
+        if (noise.length !== m * n) throw new OctetError('shape-mismatch', `rounding noise has ${noise.length} elements, expected ${m} x ${n}`);
+        feeds[`noise${s}`] = tensor('float32', noise, [m, n]);
+      }
     });
     const gelu = extras.geluInput;
     if (gelu) {
@@ -453,17 +497,24 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
       feeds.lo = tensor('int8', o.lo, [m, c1]);
       feeds.oScale = scalar(o.scale);
     }
-    const out = await this.run(fusedBackwardGraph({ outliers: o !== null, stochastic, withCodes, geluInput: gelu !== undefined, parts, addToDx: add !== undefined }), feeds);
-    const layers = saved.map((sv, i) => {
-      const s = part(parts, i);
-      const n = sv.outFeatures;
-      if (!Number.isFinite((out[`dy${s}Sum`].data as Float32Array)[0])) checkFinite(dys[i], n, 'output gradient');
-      const dw = out[`dw${s}`].data as Float32Array;
-      if (o) addColumns(dw, out[`dw${s}Out`].data as Float32Array, o.columns, n, k, c1);
-      const dyq = withCodes ? (out[`dy${s}q`].data as Int8Array) : null;
-      return { dw, db: out[`db${s}`].data as Float32Array, dyq, dyScale: (out[`dy${s}Scale`].data as Float32Array)[0] };
-    });
-    return { dx: out.dx.data as Float32Array, layers };
+    const spec = fusedBackwardGraph({ outliers: o !== null, stochastic, withCodes, geluInput: gelu !== undefined, parts, addToDx: add !== undefined });
+    const read = (out: ort.InferenceSession.ReturnType): SharedInputBackwardResult => {
+      const layers = saved.map((sv, i) => {
+        const s = part(parts, i);
+        const n = sv.outFeatures;
+        if (!Number.isFinite((out[`dy${s}Sum`].data as Float32Array)[0])) {
+          if (dys) checkFinite(dys[i], n, 'output gradient');
+          else throw new OctetError('non-finite', 'output gradient (made inside the graph from the next layer\'s) is not finite');
+        }
+        const dw = out[`dw${s}`].data as Float32Array;
+        if (o) addColumns(dw, out[`dw${s}Out`].data as Float32Array, o.columns, n, k, c1);
+        const dyq = withCodes ? (out[`dy${s}q`].data as Int8Array) : null;
+        return { dw, db: out[`db${s}`].data as Float32Array, dyq, dyScale: (out[`dy${s}Scale`].data as Float32Array)[0] };
+      });
+      // In a chain the first graph's dx is the second's dY, not an output: empty here.
+      return { dx: out.dx ? (out.dx.data as Float32Array) : new Float32Array(0), layers };
+    };
+    return { spec, feeds, read };
   }
 
   async f32LinearForward(x: Float32Array, rows: number, layers: readonly SharedInputLayer[], o: { geluInput?: boolean } = {}): Promise<Float32Array[]> {

@@ -74,9 +74,8 @@ export class EncoderLayer {
     const rows = s.batch * s.seq;
     const dims = { rows, dim: s.hidden, eps: s.eps };
     const { dSum: dRes2, dA: dO } = await this.norm.residualBackward(dOut, null, c.norm2, p.ln2Gamma, p.ln2Beta, dims);
-    // Through GELU to the intermediate layer's output (fused into the output layer's backward).
-    const dInter = await p.output.backwardThroughGelu(dO, c.inter);
-    const dH1 = await p.intermediate.backward(dInter);
+    // Through the output layer, GELU and the intermediate layer: one graph when both are fused.
+    const dH1 = await Linear.backwardThroughGeluInto(p.output, p.intermediate, dO, c.inter);
     // The residual fork: h1 feeds both the feed-forward block and the second residual sum.
     const { dSum: dRes1, dA: dAo } = await this.norm.residualBackward(dH1, dRes2, c.norm1, p.ln1Gamma, p.ln1Beta, dims);
     const dCtx = await p.attentionOut.backward(dAo);

@@ -268,6 +268,32 @@ export class Linear {
     return dx;
   }
 
+  /**
+   * `output.backwardThroughGelu(dy, pre)` and then `input.backward` of its result (the
+   * feed-forward block: intermediate -> GELU -> output), in one backend call when both forwards
+   * were fused, so d(pre) stays inside onnxruntime. Same results either way (tested).
+   */
+  static async backwardThroughGeluInto(output: Linear, input: Linear, dy: Float32Array, pre: Float32Array): Promise<Float32Array> {
+    const a = output.saved;
+    const b = input.saved;
+    const backend = output.backend;
+    if (a?.kind === 'fused' && b?.kind === 'fused' && input.backend === backend && isFusedBackend(backend)) {
+      if (dy.length !== a.rows * output.outFeatures) {
+        throw new OctetError('shape-mismatch', `${output.name}: output gradient has ${dy.length} elements, expected ${a.rows} x ${output.outFeatures}`);
+      }
+      output.saved = null;
+      input.saved = null;
+      // Each layer draws its noise from its own generator, as its own backward would.
+      const firstNoise = output.roundingNoise(dy.length);
+      const secondNoise = input.roundingNoise(b.rows * input.outFeatures);
+      const r = await backend.fusedChainBackward({ dy, saved: a.saved, noise: firstNoise, geluInput: pre }, { saved: b.saved, noise: secondNoise });
+      output.accumulate(r.layers[0].dw, r.layers[0].db);
+      input.accumulate(r.layers[1].dw, r.layers[1].db);
+      return r.dx;
+    }
+    return input.backward(await output.backwardThroughGelu(dy, pre));
+  }
+
   /** Accumulates dW and db from dY [rows x out]; returns dX [rows x in]. */
   backward(dy: Float32Array): Promise<Float32Array> {
     return this.backwardWith(dy, null);

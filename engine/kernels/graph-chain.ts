@@ -1,0 +1,51 @@
+// Two graphs as one, the first's output feeding the second's input: a tensor that would come out
+// of one onnxruntime run only to go into the next stays inside (onnxruntime-node copies every
+// output into a fresh, zero-filled ArrayBuffer, ~0.3 ms per MB here). Each graph's values and
+// symbolic dimensions get its prefix; constants are shared by name and must agree.
+import type { ConstantSpec, GraphSpec, NodeSpec, ValueSpec } from './onnx-graph';
+
+export const FIRST = 'a.';
+export const SECOND = 'b.';
+
+function prefixed(g: GraphSpec, prefix: string, constants: ReadonlySet<string>): GraphSpec {
+  const name = (v: string): string => (v === '' || constants.has(v) ? v : prefix + v);
+  const value = (v: ValueSpec): ValueSpec => ({ ...v, name: name(v.name), shape: v.shape.map((d) => (typeof d === 'string' ? prefix + d : d)) });
+  const node = (n: NodeSpec): NodeSpec => ({ ...n, inputs: n.inputs.map(name), outputs: n.outputs.map(name) });
+  return { ...g, inputs: g.inputs.map(value), outputs: g.outputs.map(value), nodes: g.nodes.map(node) };
+}
+
+function mergedConstants(a: readonly ConstantSpec[], b: readonly ConstantSpec[]): ConstantSpec[] {
+  const byName = new Map(a.map((c) => [c.name, c]));
+  for (const c of b) {
+    const seen = byName.get(c.name);
+    if (!seen) byName.set(c.name, c);
+    else if (seen.type !== c.type || JSON.stringify([...seen.values]) !== JSON.stringify([...c.values])) {
+      throw new Error(`chained graphs disagree on the constant ${c.name}`);
+    }
+  }
+  return [...byName.values()];
+}
+
+/**
+ * `first`'s output `from` becomes `second`'s input `to`. Inputs and outputs of the result are
+ * both graphs' (with FIRST and SECOND prefixed), less the linked pair.
+ */
+export function chainGraphs(name: string, first: GraphSpec, second: GraphSpec, link: { from: string; to: string }): GraphSpec {
+  const constants = mergedConstants(first.constants ?? [], second.constants ?? []);
+  const names = new Set(constants.map((c) => c.name));
+  const a = prefixed(first, FIRST, names);
+  const b = prefixed(second, SECOND, names);
+  const from = FIRST + link.from;
+  const to = SECOND + link.to;
+  if (!a.outputs.some((v) => v.name === from)) throw new Error(`${first.name} has no output ${link.from}`);
+  if (!b.inputs.some((v) => v.name === to)) throw new Error(`${second.name} has no input ${link.to}`);
+  const relink = (n: NodeSpec): NodeSpec => ({ ...n, inputs: n.inputs.map((v) => (v === to ? from : v)) });
+  return {
+    name,
+    inputs: [...a.inputs, ...b.inputs.filter((v) => v.name !== to)],
+    outputs: [...a.outputs.filter((v) => v.name !== from), ...b.outputs],
+    nodes: [...a.nodes, ...b.nodes.map(relink)],
+    constants,
+    opset: Math.max(first.opset ?? 17, second.opset ?? 17),
+  };
+}
