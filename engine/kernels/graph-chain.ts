@@ -27,23 +27,26 @@ function mergedConstants(a: readonly ConstantSpec[], b: readonly ConstantSpec[])
 }
 
 /**
- * `first`'s output `from` becomes `second`'s input `to`. Inputs and outputs of the result are
- * both graphs' (with FIRST and SECOND prefixed), less the linked pair.
+ * Each link's `first` output `from` becomes `second`'s input `to`. Inputs and outputs of the
+ * result are both graphs' (with FIRST and SECOND prefixed), less the linked ones.
  */
-export function chainGraphs(name: string, first: GraphSpec, second: GraphSpec, link: { from: string; to: string }): GraphSpec {
+export function chainGraphs(name: string, first: GraphSpec, second: GraphSpec, links: ReadonlyArray<{ from: string; to: string }>): GraphSpec {
   const constants = mergedConstants(first.constants ?? [], second.constants ?? []);
   const names = new Set(constants.map((c) => c.name));
   const a = prefixed(first, FIRST, names);
   const b = prefixed(second, SECOND, names);
-  const from = FIRST + link.from;
-  const to = SECOND + link.to;
-  if (!a.outputs.some((v) => v.name === from)) throw new Error(`${first.name} has no output ${link.from}`);
-  if (!b.inputs.some((v) => v.name === to)) throw new Error(`${second.name} has no input ${link.to}`);
-  const relink = (n: NodeSpec): NodeSpec => ({ ...n, inputs: n.inputs.map((v) => (v === to ? from : v)) });
+  const linked = new Map<string, string>();
+  for (const { from, to } of links) {
+    if (!a.outputs.some((v) => v.name === FIRST + from)) throw new Error(`${first.name} has no output ${from}`);
+    if (!b.inputs.some((v) => v.name === SECOND + to)) throw new Error(`${second.name} has no input ${to}`);
+    linked.set(SECOND + to, FIRST + from);
+  }
+  const froms = new Set(linked.values());
+  const relink = (n: NodeSpec): NodeSpec => ({ ...n, inputs: n.inputs.map((v) => linked.get(v) ?? v) });
   return {
     name,
-    inputs: [...a.inputs, ...b.inputs.filter((v) => v.name !== to)],
-    outputs: [...a.outputs.filter((v) => v.name !== from), ...b.outputs],
+    inputs: [...a.inputs, ...b.inputs.filter((v) => !linked.has(v.name))],
+    outputs: [...a.outputs.filter((v) => !froms.has(v.name)), ...b.outputs],
     nodes: [...a.nodes, ...b.nodes.map(relink)],
     constants,
     opset: Math.max(first.opset ?? 17, second.opset ?? 17),

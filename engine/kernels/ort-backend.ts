@@ -10,7 +10,7 @@ import type { GemmDims, LinearForwardInput, LinearForwardParts, LlmInt8Input, Ma
 import type { F32LinearBackwardResult, FusedBackwardExtras, FusedBackwardResult, FusedForwardOptions, FusedForwardResult, FusedLinearBackend, FusedSaved, SharedInputBackwardResult, SharedInputLayer } from './fused-linear';
 import { fusedBackwardGraph, fusedForwardGraph, PADDED_OUTLIER_COLUMN, part } from './fused-graphs';
 import { attentionBackwardGraph, trainingAttentionForwardGraph, type TrainingAttentionConstants } from './attention-graphs';
-import type { AttentionBackend, AttentionSaved, AttentionShape } from './fused-attention';
+import type { AttentionBlockBackend, AttentionSaved, AttentionShape, BlockLinear } from './fused-attention';
 import type { Dropped, NormBackend, ResidualNormForward, ResidualNormGrads } from './fused-norm';
 import { geluForwardGraph, residualNormBackwardGraph, residualNormForwardGraph } from './norm-graphs';
 import { f32LinearBackwardGraph, f32LinearForwardGraph } from './f32-linear-graphs';
@@ -72,7 +72,7 @@ function scalar(v: number): ort.Tensor {
   return tensor('float32', Float32Array.of(v), []);
 }
 
-export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBackend {
+export class OrtBackend implements FusedLinearBackend, AttentionBlockBackend, NormBackend {
   readonly name: string;
   readonly intPath: IntPath;
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
@@ -438,7 +438,7 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
     }
     const a = this.backwardPlan([first.dy], [first.saved], [first.noise], { geluInput: first.geluInput });
     const b = this.backwardPlan(null, [s2], [second.noise], {});
-    const spec = chainGraphs(`chain(${a.spec.name},${b.spec.name})`, a.spec, b.spec, { from: 'dx', to: 'dy' });
+    const spec = chainGraphs(`chain(${a.spec.name},${b.spec.name})`, a.spec, b.spec, [{ from: 'dx', to: 'dy' }]);
     const feeds: Record<string, ort.Tensor> = {};
     for (const [k, t] of Object.entries(a.feeds)) feeds[FIRST + k] = t;
     for (const [k, t] of Object.entries(b.feeds)) feeds[SECOND + k] = t;
@@ -593,14 +593,47 @@ export class OrtBackend implements FusedLinearBackend, AttentionBackend, NormBac
   }
 
   async attentionBackward(dctx: Float32Array, a: AttentionSaved, s: AttentionShape): Promise<{ dq: Float32Array; dk: Float32Array; dv: Float32Array }> {
+    const plan = this.attentionBackwardPlan(dctx, a, s);
+    const out = await this.run(plan.spec, plan.feeds);
+    return { dq: out.dq.data as Float32Array, dk: out.dk.data as Float32Array, dv: out.dv.data as Float32Array };
+  }
+
+  /** The attention backward graph and its feeds; dctx null when another graph makes it. */
+  private attentionBackwardPlan(dctx: Float32Array | null, a: AttentionSaved, s: AttentionShape): { spec: GraphSpec; feeds: Record<string, ort.Tensor> } {
     const t = s.batch * s.seq;
     const rows = (x: Float32Array): ort.Tensor => tensor('float32', x, [t, s.hidden]);
-    const out = await this.run(attentionBackwardGraph(this.attentionConstants(s, a.keepScale)), {
-      dctx: rows(dctx), q: rows(a.q), k: rows(a.k), v: rows(a.v),
+    const feeds: Record<string, ort.Tensor> = {
+      q: rows(a.q), k: rows(a.k), v: rows(a.v),
       probs: tensor('float32', a.probs, [s.batch, s.heads, s.seq, s.seq]),
       ...this.attentionInputs(s, a.keep),
-    });
-    return { dq: out.dq.data as Float32Array, dk: out.dk.data as Float32Array, dv: out.dv.data as Float32Array };
+    };
+    if (dctx) feeds.dctx = rows(dctx);
+    return { spec: attentionBackwardGraph(this.attentionConstants(s, a.keepScale)), feeds };
+  }
+
+  async attentionBlockBackward(
+    dy: Float32Array, outProj: BlockLinear, attention: AttentionSaved, shape: AttentionShape, qkv: readonly BlockLinear[], dxAdd: Float32Array,
+  ): Promise<{ dx: Float32Array; outProj: Omit<FusedBackwardResult, 'dx'>; qkv: Array<Omit<FusedBackwardResult, 'dx'>> }> {
+    if (qkv.length !== 3) throw new OctetError('invalid-argument', `an attention block has query, key and value, got ${qkv.length} layers`);
+    const o = this.backwardPlan([dy], [outProj.saved], [outProj.noise], {});
+    const core = this.attentionBackwardPlan(null, attention, shape);
+    const p = this.backwardPlan(null, qkv.map((l) => l.saved), qkv.map((l) => l.noise), { dxAdd });
+    const head = chainGraphs(`chain(${o.spec.name},${core.spec.name})`, o.spec, core.spec, [{ from: 'dx', to: 'dctx' }]);
+    const spec = chainGraphs(`chain(${head.name},${p.spec.name})`, head, p.spec, [
+      { from: `${SECOND}dq`, to: 'dy0' }, { from: `${SECOND}dk`, to: 'dy1' }, { from: `${SECOND}dv`, to: 'dy2' },
+    ]);
+    const feeds: Record<string, ort.Tensor> = {};
+    const add = (prefix: string, f: Record<string, ort.Tensor>): void => {
+      for (const [k, t] of Object.entries(f)) feeds[prefix + k] = t;
+    };
+    add(FIRST + FIRST, o.feeds);
+    add(FIRST + SECOND, core.feeds);
+    add(SECOND, p.feeds);
+    const out = await this.run(spec, feeds);
+    const view = (prefix: string): ort.InferenceSession.ReturnType =>
+      new Proxy(out, { get: (target, key) => (typeof key === 'string' ? target[prefix + key] : undefined) });
+    const rp = p.read(view(SECOND));
+    return { dx: rp.dx, outProj: o.read(view(FIRST + FIRST)).layers[0], qkv: rp.layers };
   }
 
   async residualNormForward(a: Float32Array, residual: Float32Array, drop: Dropped, gamma: Float32Array, beta: Float32Array, rows: number, dim: number, eps: number): Promise<ResidualNormForward> {

@@ -2,10 +2,12 @@
 // the plain-JS ops otherwise. Both draw the same dropout keep-mask from the same generator
 // (dropoutMask over batch*heads*seq*seq elements in index order), so a run is the same on either.
 import type { GemmBackend } from '../kernels/backend';
-import { AttentionSaved, isAttentionBackend } from '../kernels/fused-attention';
+import { AttentionSaved, isAttentionBackend, isAttentionBlockBackend } from '../kernels/fused-attention';
+import { Linear } from '../nn/linear';
 import { ATTENTION_MASK_BIAS, AttentionCache, attentionBackward, attentionForward, BatchedMatmul } from '../nn/ops/attention';
 import { dropoutMask } from '../nn/ops/dropout';
 import type { Rng } from '../nn/ops/rng';
+import { OctetError } from '../errors';
 
 export interface AttentionDims {
   batch: number;
@@ -17,6 +19,19 @@ export interface AttentionDims {
 export interface AttentionRunner {
   forward(q: Float32Array, k: Float32Array, v: Float32Array, attnMask: Uint8Array, s: AttentionDims, dropout: number, rng: Rng): Promise<{ ctx: Float32Array; saved: unknown }>;
   backward(dctx: Float32Array, saved: unknown, s: AttentionDims): Promise<{ dq: Float32Array; dk: Float32Array; dv: Float32Array }>;
+  /**
+   * The whole block's backward from the output projection's dY: output projection, this core,
+   * and query/key/value (their dX summed with the residual branch dxAdd), accumulating the four
+   * layers' gradients; one backend run where the backend and the layers' forwards allow it.
+   */
+  blockBackward(dy: Float32Array, dxAdd: Float32Array, outProj: Linear, qkv: readonly Linear[], saved: unknown, s: AttentionDims): Promise<Float32Array>;
+}
+
+/** The block's backward one part after the other. */
+async function blockBackwardInSteps(runner: AttentionRunner, dy: Float32Array, dxAdd: Float32Array, outProj: Linear, qkv: readonly Linear[], saved: unknown, s: AttentionDims): Promise<Float32Array> {
+  const dctx = await outProj.backward(dy);
+  const { dq, dk, dv } = await runner.backward(dctx, saved, s);
+  return Linear.backwardSharedInput(qkv, [dq, dk, dv], dxAdd);
 }
 
 export function attentionRunner(backend: GemmBackend): AttentionRunner {
@@ -34,6 +49,22 @@ export function attentionRunner(backend: GemmBackend): AttentionRunner {
         return { ctx, saved };
       },
       backward: (dctx, saved, s) => backend.attentionBackward(dctx, saved as AttentionSaved, s),
+      async blockBackward(dy, dxAdd, outProj, qkv, saved, s) {
+        const o = outProj.pendingFusedBackward();
+        const shared = qkv.map((l) => l.pendingFusedBackward());
+        // Query, key and value must come from one shared forward (the same codes of x).
+        const oneGraph = isAttentionBlockBackend(backend) && o !== null && qkv.length === 3 && shared.every((p) => p !== null && p.xq === shared[0]!.xq);
+        if (!oneGraph) return blockBackwardInSteps(this, dy, dxAdd, outProj, qkv, saved, s);
+        if (dy.length !== o.rows * outProj.outFeatures) {
+          throw new OctetError('shape-mismatch', `${outProj.name}: output gradient has ${dy.length} elements, expected ${o.rows} x ${outProj.outFeatures}`);
+        }
+        const outPart = outProj.takeFusedBackward();
+        const parts = qkv.map((l) => l.takeFusedBackward());
+        const r = await backend.attentionBlockBackward(dy, outPart, saved as AttentionSaved, s, parts, dxAdd);
+        outProj.accumulate(r.outProj.dw, r.outProj.db);
+        qkv.forEach((l, i) => l.accumulate(r.qkv[i].dw, r.qkv[i].db));
+        return r.dx;
+      },
     };
   }
   const matmul: BatchedMatmul = (a, b, batch, m, k, n, transB) => backend.f32BatchedMatmul(a, b, batch, m, k, n, transB);
@@ -50,6 +81,9 @@ export function attentionRunner(backend: GemmBackend): AttentionRunner {
       const dv = new Float32Array(dctx.length);
       await attentionBackward(dq, dk, dv, dctx, c, matmul);
       return { dq, dk, dv };
+    },
+    blockBackward(dy, dxAdd, outProj, qkv, saved, s) {
+      return blockBackwardInSteps(this, dy, dxAdd, outProj, qkv, saved, s);
     },
   };
 }

@@ -78,9 +78,8 @@ export class EncoderLayer {
     const dH1 = await Linear.backwardThroughGeluInto(p.output, p.intermediate, dO, c.inter);
     // The residual fork: h1 feeds both the feed-forward block and the second residual sum.
     const { dSum: dRes1, dA: dAo } = await this.norm.residualBackward(dH1, dRes2, c.norm1, p.ln1Gamma, p.ln1Beta, dims);
-    const dCtx = await p.attentionOut.backward(dAo);
-    const { dq, dk, dv } = await attentionCore.backward(dCtx, c.attention, s);
-    // dX of the three projections plus the residual branch, summed in the graph when fused.
-    return Linear.backwardSharedInput([p.query, p.key, p.value], [dq, dk, dv], dRes1);
+    // Output projection, attention core and query/key/value (their dX plus the residual branch):
+    // one graph when the forwards were fused, so dContext and dQ, dK, dV never leave it.
+    return attentionCore.blockBackward(dAo, dRes1, p.attentionOut, [p.query, p.key, p.value], c.attention, s);
   }
 }

@@ -344,7 +344,25 @@ export class Linear {
     return dx;
   }
 
-  private accumulate(dw: Float32Array, db: Float32Array | null): void {
+  /** What a fused forward kept for the backward, or null (not fused, or no forward pending). */
+  pendingFusedBackward(): FusedSaved | null {
+    return this.saved?.kind === 'fused' ? this.saved.saved : null;
+  }
+
+  /**
+   * For a backend call that runs this layer's backward inside a larger graph (an attention
+   * block): the fused forward's operands and this step's rounding noise, drawn as backward would.
+   * The layer is then done with that forward; the caller hands the gradients to `accumulate`.
+   */
+  takeFusedBackward(): { saved: FusedSaved; noise: Float32Array | null } {
+    const saved = this.pendingFusedBackward();
+    if (!saved) throw new OctetError('invalid-argument', `${this.name}: no fused forward pending`);
+    this.saved = null;
+    return { saved, noise: this.roundingNoise(saved.rows * this.outFeatures) };
+  }
+
+  /** Adds a backward's dW and db (computed here or in a larger graph). */
+  accumulate(dw: Float32Array, db: Float32Array | null): void {
     addInto(this.gradWeight, dw);
     if (this.gradBias && db) addInto(this.gradBias, db);
   }
