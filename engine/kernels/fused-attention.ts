@@ -1,6 +1,7 @@
 // A backend that runs BERT's attention core in its own graphs (attention-graphs.ts).
 import type { GemmBackend } from './backend';
 import type { FusedBackwardResult, FusedSaved } from './fused-linear';
+import type { NormBackwardInput, ResidualNormGrads } from './fused-norm';
 
 export interface AttentionShape {
   batch: number;
@@ -37,14 +38,21 @@ export interface BlockLinear {
 }
 
 /**
- * The attention block's backward in one run: the output projection's (from dY), the attention
- * core's and query/key/value's (summed dX plus the residual branch `dxAdd`), so dContext and
- * dQ, dK, dV stay inside onnxruntime. Each part equals its own call's results.
+ * Where the attention block's backward starts: dY of the output projection and the residual
+ * branch's gradient, or the LayerNorm after the block (its backward gives both, inside the graph).
+ */
+export type BlockSource = { dy: Float32Array; dxAdd: Float32Array } | { norm: NormBackwardInput };
+
+/**
+ * The attention block's backward in one run: (the LayerNorm's,) the output projection's, the
+ * attention core's and query/key/value's (summed dX plus the residual branch), so dContext and
+ * dQ, dK, dV (and the LayerNorm's gradients) stay inside onnxruntime. Each part equals its own
+ * call's results.
  */
 export interface AttentionBlockBackend extends AttentionBackend {
   attentionBlockBackward(
-    dy: Float32Array, outProj: BlockLinear, attention: AttentionSaved, shape: AttentionShape, qkv: readonly BlockLinear[], dxAdd: Float32Array,
-  ): Promise<{ dx: Float32Array; outProj: Omit<FusedBackwardResult, 'dx'>; qkv: Array<Omit<FusedBackwardResult, 'dx'>> }>;
+    source: BlockSource, outProj: BlockLinear, attention: AttentionSaved, shape: AttentionShape, qkv: readonly BlockLinear[],
+  ): Promise<{ dx: Float32Array; outProj: Omit<FusedBackwardResult, 'dx'>; qkv: Array<Omit<FusedBackwardResult, 'dx'>>; norm: ResidualNormGrads | null }>;
 }
 
 export function isAttentionBlockBackend(b: GemmBackend): b is AttentionBlockBackend {

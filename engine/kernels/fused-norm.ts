@@ -24,6 +24,17 @@ export interface Dropped {
   keepScale: number;
 }
 
+/** A residual LayerNorm's backward, for a backend call that runs it inside a larger graph. */
+export interface NormBackwardInput {
+  dOut: Float32Array;
+  dOut2: Float32Array | null;
+  saved: ResidualNormForward;
+  drop: Dropped;
+  gamma: Float32Array;
+  rows: number;
+  dim: number;
+}
+
 export interface NormBackend extends GemmBackend {
   residualNormForward(a: Float32Array, residual: Float32Array, drop: Dropped, gamma: Float32Array, beta: Float32Array, rows: number, dim: number, eps: number): Promise<ResidualNormForward>;
   residualNormBackward(dOut: Float32Array, dOut2: Float32Array | null, saved: ResidualNormForward, drop: Dropped, gamma: Float32Array, rows: number, dim: number): Promise<ResidualNormGrads>;

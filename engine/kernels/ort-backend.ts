@@ -10,8 +10,8 @@ import type { GemmDims, LinearForwardInput, LinearForwardParts, LlmInt8Input, Ma
 import type { F32LinearBackwardResult, FusedBackwardExtras, FusedBackwardResult, FusedForwardOptions, FusedForwardResult, FusedLinearBackend, FusedSaved, SharedInputBackwardResult, SharedInputLayer } from './fused-linear';
 import { fusedBackwardGraph, fusedForwardGraph, PADDED_OUTLIER_COLUMN, part } from './fused-graphs';
 import { attentionBackwardGraph, trainingAttentionForwardGraph, type TrainingAttentionConstants } from './attention-graphs';
-import type { AttentionBlockBackend, AttentionSaved, AttentionShape, BlockLinear } from './fused-attention';
-import type { Dropped, NormBackend, ResidualNormForward, ResidualNormGrads } from './fused-norm';
+import type { AttentionBlockBackend, AttentionSaved, AttentionShape, BlockLinear, BlockSource } from './fused-attention';
+import type { Dropped, NormBackend, NormBackwardInput, ResidualNormForward, ResidualNormGrads } from './fused-norm';
 import { geluForwardGraph, residualNormBackwardGraph, residualNormForwardGraph } from './norm-graphs';
 import { f32LinearBackwardGraph, f32LinearForwardGraph } from './f32-linear-graphs';
 import { chainGraphs, FIRST, SECOND } from './graph-chain';
@@ -455,7 +455,7 @@ export class OrtBackend implements FusedLinearBackend, AttentionBlockBackend, No
    * comes from another graph (fusedChainBackward) and is not fed.
    */
   private backwardPlan(
-    dys: readonly Float32Array[] | null, saved: readonly FusedSaved[], noises: readonly (Float32Array | null)[], extras: FusedBackwardExtras & { dxAdd?: Float32Array },
+    dys: readonly Float32Array[] | null, saved: readonly FusedSaved[], noises: readonly (Float32Array | null)[], extras: FusedBackwardExtras & { dxAdd?: Float32Array; dxAddLinked?: boolean },
   ): { spec: GraphSpec; feeds: Record<string, ort.Tensor>; read: (out: ort.InferenceSession.ReturnType) => SharedInputBackwardResult } {
     const withCodes = extras.withCodes ?? false;
     const parts = saved.length;
@@ -497,7 +497,7 @@ export class OrtBackend implements FusedLinearBackend, AttentionBlockBackend, No
       feeds.lo = tensor('int8', o.lo, [m, c1]);
       feeds.oScale = scalar(o.scale);
     }
-    const spec = fusedBackwardGraph({ outliers: o !== null, stochastic, withCodes, geluInput: gelu !== undefined, parts, addToDx: add !== undefined });
+    const spec = fusedBackwardGraph({ outliers: o !== null, stochastic, withCodes, geluInput: gelu !== undefined, parts, addToDx: add !== undefined || extras.dxAddLinked === true });
     const read = (out: ort.InferenceSession.ReturnType): SharedInputBackwardResult => {
       const layers = saved.map((sv, i) => {
         const s = part(parts, i);
@@ -612,28 +612,47 @@ export class OrtBackend implements FusedLinearBackend, AttentionBlockBackend, No
   }
 
   async attentionBlockBackward(
-    dy: Float32Array, outProj: BlockLinear, attention: AttentionSaved, shape: AttentionShape, qkv: readonly BlockLinear[], dxAdd: Float32Array,
-  ): Promise<{ dx: Float32Array; outProj: Omit<FusedBackwardResult, 'dx'>; qkv: Array<Omit<FusedBackwardResult, 'dx'>> }> {
+    source: BlockSource, outProj: BlockLinear, attention: AttentionSaved, shape: AttentionShape, qkv: readonly BlockLinear[],
+  ): Promise<{ dx: Float32Array; outProj: Omit<FusedBackwardResult, 'dx'>; qkv: Array<Omit<FusedBackwardResult, 'dx'>>; norm: ResidualNormGrads | null }> {
     if (qkv.length !== 3) throw new OctetError('invalid-argument', `an attention block has query, key and value, got ${qkv.length} layers`);
-    const o = this.backwardPlan([dy], [outProj.saved], [outProj.noise], {});
+    const fromNorm = 'norm' in source;
+    const o = this.backwardPlan(fromNorm ? null : [source.dy], [outProj.saved], [outProj.noise], {});
     const core = this.attentionBackwardPlan(null, attention, shape);
-    const p = this.backwardPlan(null, qkv.map((l) => l.saved), qkv.map((l) => l.noise), { dxAdd });
+    // From the LayerNorm, the addend is its dSum, made inside the graph.
+    const p = this.backwardPlan(null, qkv.map((l) => l.saved), qkv.map((l) => l.noise), fromNorm ? { dxAddLinked: true } : { dxAdd: source.dxAdd });
     const head = chainGraphs(`chain(${o.spec.name},${core.spec.name})`, o.spec, core.spec, [{ from: 'dx', to: 'dctx' }]);
-    const spec = chainGraphs(`chain(${head.name},${p.spec.name})`, head, p.spec, [
+    let spec = chainGraphs(`chain(${head.name},${p.spec.name})`, head, p.spec, [
       { from: `${SECOND}dq`, to: 'dy0' }, { from: `${SECOND}dk`, to: 'dy1' }, { from: `${SECOND}dv`, to: 'dy2' },
     ]);
     const feeds: Record<string, ort.Tensor> = {};
     const add = (prefix: string, f: Record<string, ort.Tensor>): void => {
       for (const [k, t] of Object.entries(f)) feeds[prefix + k] = t;
     };
-    add(FIRST + FIRST, o.feeds);
-    add(FIRST + SECOND, core.feeds);
-    add(SECOND, p.feeds);
+    // Value names in the chained graph: with the LayerNorm in front, everything above is SECOND.
+    let block = '';
+    let norm: ReturnType<OrtBackend['residualNormBackwardPlan']> | null = null;
+    if (fromNorm) {
+      norm = this.residualNormBackwardPlan(source.norm);
+      const dA = source.norm.drop.keep ? 'dA' : 'dSum';
+      spec = chainGraphs(`chain(${norm.spec.name},${spec.name})`, norm.spec, spec, [
+        { from: dA, to: `${FIRST}${FIRST}dy` }, { from: 'dSum', to: `${SECOND}dxAdd` },
+      ]);
+      add(FIRST, norm.feeds);
+      block = SECOND;
+    }
+    add(block + FIRST + FIRST, o.feeds);
+    add(block + FIRST + SECOND, core.feeds);
+    add(block + SECOND, p.feeds);
     const out = await this.run(spec, feeds);
     const view = (prefix: string): ort.InferenceSession.ReturnType =>
       new Proxy(out, { get: (target, key) => (typeof key === 'string' ? target[prefix + key] : undefined) });
-    const rp = p.read(view(SECOND));
-    return { dx: rp.dx, outProj: o.read(view(FIRST + FIRST)).layers[0], qkv: rp.layers };
+    const rp = p.read(view(block + SECOND));
+    return {
+      dx: rp.dx,
+      outProj: o.read(view(block + FIRST + FIRST)).layers[0],
+      qkv: rp.layers,
+      norm: norm ? norm.read(view(FIRST)) : null,
+    };
   }
 
   async residualNormForward(a: Float32Array, residual: Float32Array, drop: Dropped, gamma: Float32Array, beta: Float32Array, rows: number, dim: number, eps: number): Promise<ResidualNormForward> {
@@ -650,6 +669,13 @@ export class OrtBackend implements FusedLinearBackend, AttentionBlockBackend, No
   }
 
   async residualNormBackward(dOut: Float32Array, dOut2: Float32Array | null, saved: ResidualNormForward, drop: Dropped, gamma: Float32Array, rows: number, dim: number): Promise<ResidualNormGrads> {
+    const plan = this.residualNormBackwardPlan({ dOut, dOut2, saved, drop, gamma, rows, dim });
+    return plan.read(await this.run(plan.spec, plan.feeds));
+  }
+
+  /** The residual LayerNorm's backward graph, feeds and reader (dSum and dA may be links in a chain). */
+  private residualNormBackwardPlan(i: NormBackwardInput): { spec: GraphSpec; feeds: Record<string, ort.Tensor>; read: (out: ort.InferenceSession.ReturnType) => ResidualNormGrads } {
+    const { dOut, dOut2, saved, drop, gamma, rows, dim } = i;
     checkRowMatrix('layer norm output gradient', dOut, rows, dim);
     if (dOut2) checkRowMatrix('second output gradient', dOut2, rows, dim);
     const feeds: Record<string, ort.Tensor> = {
@@ -658,9 +684,13 @@ export class OrtBackend implements FusedLinearBackend, AttentionBlockBackend, No
     };
     if (dOut2) feeds.dOut2 = tensor('float32', dOut2, [rows, dim]);
     if (drop.keep) Object.assign(feeds, { keep: tensor('uint8', drop.keep, [rows, dim]), keepScale: scalar(drop.keepScale) });
-    const out = await this.run(residualNormBackwardGraph({ dropout: drop.keep !== null, twoGradients: dOut2 !== null }), feeds);
-    const f = (name: string): Float32Array => out[name].data as Float32Array;
-    return { dSum: f('dSum'), dA: drop.keep ? f('dA') : f('dSum'), dGamma: f('dGamma'), dBeta: f('dBeta') };
+    const spec = residualNormBackwardGraph({ dropout: drop.keep !== null, twoGradients: dOut2 !== null });
+    const read = (out: ort.InferenceSession.ReturnType): ResidualNormGrads => {
+      // In a chain dSum and dA may be links, not outputs: empty then.
+      const f = (name: string): Float32Array => (out[name] ? (out[name].data as Float32Array) : new Float32Array(0));
+      return { dSum: f('dSum'), dA: drop.keep ? f('dA') : f('dSum'), dGamma: f('dGamma'), dBeta: f('dBeta') };
+    };
+    return { spec, feeds, read };
   }
 
   async geluForward(x: Float32Array, rows: number): Promise<Float32Array> {

@@ -4,6 +4,7 @@
 import type { GemmBackend } from '../kernels/backend';
 import { AttentionSaved, isAttentionBackend, isAttentionBlockBackend } from '../kernels/fused-attention';
 import { Linear } from '../nn/linear';
+import type { NormSource } from './norm-runner';
 import { ATTENTION_MASK_BIAS, AttentionCache, attentionBackward, attentionForward, BatchedMatmul } from '../nn/ops/attention';
 import { dropoutMask } from '../nn/ops/dropout';
 import type { Rng } from '../nn/ops/rng';
@@ -20,15 +21,17 @@ export interface AttentionRunner {
   forward(q: Float32Array, k: Float32Array, v: Float32Array, attnMask: Uint8Array, s: AttentionDims, dropout: number, rng: Rng): Promise<{ ctx: Float32Array; saved: unknown }>;
   backward(dctx: Float32Array, saved: unknown, s: AttentionDims): Promise<{ dq: Float32Array; dk: Float32Array; dv: Float32Array }>;
   /**
-   * The whole block's backward from the output projection's dY: output projection, this core,
-   * and query/key/value (their dX summed with the residual branch dxAdd), accumulating the four
-   * layers' gradients; one backend run where the backend and the layers' forwards allow it.
+   * The whole block's backward from the LayerNorm after it: that LayerNorm (its dA is the output
+   * projection's dY, its dSum the residual branch's gradient), the output projection, this core,
+   * and query/key/value (their dX summed with the residual branch), accumulating every gradient;
+   * one backend run where the backend and the layers' forwards allow it.
    */
-  blockBackward(dy: Float32Array, dxAdd: Float32Array, outProj: Linear, qkv: readonly Linear[], saved: unknown, s: AttentionDims): Promise<Float32Array>;
+  blockBackward(norm: NormSource, outProj: Linear, qkv: readonly Linear[], saved: unknown, s: AttentionDims): Promise<Float32Array>;
 }
 
 /** The block's backward one part after the other. */
-async function blockBackwardInSteps(runner: AttentionRunner, dy: Float32Array, dxAdd: Float32Array, outProj: Linear, qkv: readonly Linear[], saved: unknown, s: AttentionDims): Promise<Float32Array> {
+async function blockBackwardInSteps(runner: AttentionRunner, norm: NormSource, outProj: Linear, qkv: readonly Linear[], saved: unknown, s: AttentionDims): Promise<Float32Array> {
+  const { dSum: dxAdd, dA: dy } = await norm.run();
   const dctx = await outProj.backward(dy);
   const { dq, dk, dv } = await runner.backward(dctx, saved, s);
   return Linear.backwardSharedInput(qkv, [dq, dk, dv], dxAdd);
@@ -49,18 +52,19 @@ export function attentionRunner(backend: GemmBackend): AttentionRunner {
         return { ctx, saved };
       },
       backward: (dctx, saved, s) => backend.attentionBackward(dctx, saved as AttentionSaved, s),
-      async blockBackward(dy, dxAdd, outProj, qkv, saved, s) {
+      async blockBackward(norm, outProj, qkv, saved, s) {
         const o = outProj.pendingFusedBackward();
         const shared = qkv.map((l) => l.pendingFusedBackward());
         // Query, key and value must come from one shared forward (the same codes of x).
-        const oneGraph = isAttentionBlockBackend(backend) && o !== null && qkv.length === 3 && shared.every((p) => p !== null && p.xq === shared[0]!.xq);
-        if (!oneGraph) return blockBackwardInSteps(this, dy, dxAdd, outProj, qkv, saved, s);
-        if (dy.length !== o.rows * outProj.outFeatures) {
-          throw new OctetError('shape-mismatch', `${outProj.name}: output gradient has ${dy.length} elements, expected ${o.rows} x ${outProj.outFeatures}`);
+        const oneGraph = isAttentionBlockBackend(backend) && norm.graph !== null && o !== null && qkv.length === 3 && shared.every((p) => p !== null && p.xq === shared[0]!.xq);
+        if (!oneGraph || !norm.graph) return blockBackwardInSteps(this, norm, outProj, qkv, saved, s);
+        if (norm.graph.rows !== o.rows || norm.graph.dim !== outProj.outFeatures) {
+          throw new OctetError('shape-mismatch', `${outProj.name}: its output is ${o.rows} x ${outProj.outFeatures}, the LayerNorm after it ${norm.graph.rows} x ${norm.graph.dim}`);
         }
         const outPart = outProj.takeFusedBackward();
         const parts = qkv.map((l) => l.takeFusedBackward());
-        const r = await backend.attentionBlockBackward(dy, outPart, saved as AttentionSaved, s, parts, dxAdd);
+        const r = await backend.attentionBlockBackward({ norm: norm.graph }, outPart, saved as AttentionSaved, s, parts);
+        norm.accept(r.norm!);
         outProj.accumulate(r.outProj.dw, r.outProj.db);
         qkv.forEach((l, i) => l.accumulate(r.qkv[i].dw, r.qkv[i].db));
         return r.dx;
@@ -82,8 +86,8 @@ export function attentionRunner(backend: GemmBackend): AttentionRunner {
       await attentionBackward(dq, dk, dv, dctx, c, matmul);
       return { dq, dk, dv };
     },
-    blockBackward(dy, dxAdd, outProj, qkv, saved, s) {
-      return blockBackwardInSteps(this, dy, dxAdd, outProj, qkv, saved, s);
+    blockBackward(norm, outProj, qkv, saved, s) {
+      return blockBackwardInSteps(this, norm, outProj, qkv, saved, s);
     },
   };
 }

@@ -76,10 +76,11 @@ export class EncoderLayer {
     const { dSum: dRes2, dA: dO } = await this.norm.residualBackward(dOut, null, c.norm2, p.ln2Gamma, p.ln2Beta, dims);
     // Through the output layer, GELU and the intermediate layer: one graph when both are fused.
     const dH1 = await Linear.backwardThroughGeluInto(p.output, p.intermediate, dO, c.inter);
-    // The residual fork: h1 feeds both the feed-forward block and the second residual sum.
-    const { dSum: dRes1, dA: dAo } = await this.norm.residualBackward(dH1, dRes2, c.norm1, p.ln1Gamma, p.ln1Beta, dims);
-    // Output projection, attention core and query/key/value (their dX plus the residual branch):
-    // one graph when the forwards were fused, so dContext and dQ, dK, dV never leave it.
-    return attentionCore.blockBackward(dAo, dRes1, p.attentionOut, [p.query, p.key, p.value], c.attention, s);
+    // The residual fork: h1 feeds both the feed-forward block and the second residual sum. Then
+    // LayerNorm 1, output projection, attention core and query/key/value (their dX plus the
+    // residual branch): one graph when the forwards were fused, so none of the [rows x hidden]
+    // gradients between them leaves it.
+    const norm1 = this.norm.backwardSource(dH1, dRes2, c.norm1, p.ln1Gamma, p.ln1Beta, dims);
+    return attentionCore.blockBackward(norm1, p.attentionOut, [p.query, p.key, p.value], c.attention, s);
   }
 }

@@ -3,7 +3,7 @@
 // same dropout keep-mask from the same generator (dropoutMask over rows*dim elements when p > 0,
 // none when p = 0), so a run draws the same numbers on either.
 import type { GemmBackend } from '../kernels/backend';
-import { Dropped, isNormBackend, ResidualNormForward } from '../kernels/fused-norm';
+import { Dropped, isNormBackend, NormBackwardInput, ResidualNormForward, ResidualNormGrads } from '../kernels/fused-norm';
 import { dropoutBackward, dropoutForward, dropoutMask } from '../nn/ops/dropout';
 import { geluForward } from '../nn/ops/gelu';
 import { layerNormBackward, layerNormForward } from '../nn/ops/layernorm';
@@ -27,6 +27,18 @@ export interface NormRunner {
   residualBackward(dOut: Float32Array, dOut2: Float32Array | null, saved: unknown, gamma: Param, beta: Param, d: NormDims): Promise<{ dSum: Float32Array; dA: Float32Array }>;
   /** GELU (exact, erf). Its backward is gelu.ts's geluBackward from the same x in both cases. */
   gelu(x: Float32Array, rows: number): Promise<Float32Array>;
+  /** residualBackward's work, handed to whoever can run it inside a larger graph (see NormSource). */
+  backwardSource(dOut: Float32Array, dOut2: Float32Array | null, saved: unknown, gamma: Param, beta: Param, d: NormDims): NormSource;
+}
+
+/** A residual LayerNorm's pending backward: run on its own, or inside a larger graph. */
+export interface NormSource {
+  /** Its inputs for a backend graph; null for the plain-JS runner. */
+  graph: NormBackwardInput | null;
+  /** Adds gamma's and beta's gradients when a larger graph ran this backward. */
+  accept(g: ResidualNormGrads): void;
+  /** The backward on its own (residualBackward). */
+  run(): Promise<{ dSum: Float32Array; dA: Float32Array }>;
 }
 
 interface JsSaved {
@@ -64,6 +76,17 @@ export function normRunner(backend: GemmBackend): NormRunner {
         return { dSum: g.dSum, dA: g.dA };
       },
       gelu: (x, rows) => backend.geluForward(x, rows),
+      backwardSource(dOut, dOut2, saved, gamma, beta, d) {
+        const s = saved as GraphSaved;
+        return {
+          graph: { dOut, dOut2, saved: s.forward, drop: s.drop, gamma: gamma.data, rows: d.rows, dim: d.dim },
+          accept(g) {
+            addInto(gamma.grad, g.dGamma);
+            addInto(beta.grad, g.dBeta);
+          },
+          run: () => this.residualBackward(dOut, dOut2, saved, gamma, beta, d),
+        };
+      },
     };
   }
   return {
@@ -93,6 +116,15 @@ export function normRunner(backend: GemmBackend): NormRunner {
       const y = new Float32Array(x.length);
       geluForward(y, x, x.length);
       return y;
+    },
+    backwardSource(dOut, dOut2, saved, gamma, beta, d) {
+      return {
+        graph: null,
+        accept() {
+          throw new Error('unreachable: the plain-JS LayerNorm has no graph to run inside');
+        },
+        run: () => this.residualBackward(dOut, dOut2, saved, gamma, beta, d),
+      };
     },
   };
 }
