@@ -1,6 +1,7 @@
 // A backend that quantizes inside its graphs (fused-graphs.ts): the linear layer hands it float
 // tensors and gets float results, plus what the backward pass needs.
 import type { GemmBackend } from './backend';
+import type { NormBackwardInput, ResidualNormGrads } from './fused-norm';
 import type { OutlierExponentRule } from '../quant/outliers';
 
 export interface FusedForwardOptions {
@@ -87,9 +88,11 @@ export interface FusedLinearBackend extends GemmBackend {
    * whose d(pre) is the intermediate layer's dY and never leaves the graph.
    */
   fusedChainBackward(
-    first: { dy: Float32Array; saved: FusedSaved; noise: Float32Array | null; geluInput: Float32Array },
+    first: { dy: Float32Array | null; saved: FusedSaved; noise: Float32Array | null; geluInput: Float32Array },
     second: { saved: FusedSaved; noise: Float32Array | null },
-  ): Promise<{ dx: Float32Array; layers: [Omit<FusedBackwardResult, 'dx'>, Omit<FusedBackwardResult, 'dx'>] }>;
+    /** Start from the LayerNorm after the block instead of dY (first.dy null): its dA is dY. */
+    norm?: NormBackwardInput,
+  ): Promise<{ dx: Float32Array; layers: [Omit<FusedBackwardResult, 'dx'>, Omit<FusedBackwardResult, 'dx'>]; norm: ResidualNormGrads | null }>;
   /**
    * fp32 layers reading the same x (or gelu(x) with geluInput), in one graph
    * (f32-linear-graphs.ts): y per layer, the numbers f32Matmul gives for each alone.

@@ -35,6 +35,16 @@ export interface NormBackwardInput {
   dim: number;
 }
 
+/** A residual LayerNorm's pending backward: run on its own, or inside a larger graph. */
+export interface NormSource {
+  /** Its inputs for a backend graph; null for the plain-JS runner. */
+  graph: NormBackwardInput | null;
+  /** Adds gamma's and beta's gradients when a larger graph ran this backward. */
+  accept(g: ResidualNormGrads): void;
+  /** The backward on its own (residualBackward). */
+  run(): Promise<{ dSum: Float32Array; dA: Float32Array }>;
+}
+
 export interface NormBackend extends GemmBackend {
   residualNormForward(a: Float32Array, residual: Float32Array, drop: Dropped, gamma: Float32Array, beta: Float32Array, rows: number, dim: number, eps: number): Promise<ResidualNormForward>;
   residualNormBackward(dOut: Float32Array, dOut2: Float32Array | null, saved: ResidualNormForward, drop: Dropped, gamma: Float32Array, rows: number, dim: number): Promise<ResidualNormGrads>;

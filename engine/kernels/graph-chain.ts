@@ -28,20 +28,22 @@ function mergedConstants(a: readonly ConstantSpec[], b: readonly ConstantSpec[])
 
 /**
  * Each link's `first` output `from` becomes `second`'s input `to`. Inputs and outputs of the
- * result are both graphs' (with FIRST and SECOND prefixed), less the linked ones.
+ * result are both graphs' (with FIRST and SECOND prefixed), less the linked ones (an output a
+ * link marks `keep` stays an output too).
  */
-export function chainGraphs(name: string, first: GraphSpec, second: GraphSpec, links: ReadonlyArray<{ from: string; to: string }>): GraphSpec {
+export function chainGraphs(name: string, first: GraphSpec, second: GraphSpec, links: ReadonlyArray<{ from: string; to: string; keep?: boolean }>): GraphSpec {
   const constants = mergedConstants(first.constants ?? [], second.constants ?? []);
   const names = new Set(constants.map((c) => c.name));
   const a = prefixed(first, FIRST, names);
   const b = prefixed(second, SECOND, names);
   const linked = new Map<string, string>();
+  const kept = new Set(links.filter((l) => l.keep).map((l) => FIRST + l.from));
   for (const { from, to } of links) {
     if (!a.outputs.some((v) => v.name === FIRST + from)) throw new Error(`${first.name} has no output ${from}`);
     if (!b.inputs.some((v) => v.name === SECOND + to)) throw new Error(`${second.name} has no input ${to}`);
     linked.set(SECOND + to, FIRST + from);
   }
-  const froms = new Set(linked.values());
+  const froms = new Set([...linked.values()].filter((v) => !kept.has(v)));
   const relink = (n: NodeSpec): NodeSpec => ({ ...n, inputs: n.inputs.map((v) => linked.get(v) ?? v) });
   return {
     name,

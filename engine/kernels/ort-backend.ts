@@ -429,25 +429,40 @@ export class OrtBackend implements FusedLinearBackend, AttentionBlockBackend, No
    * Each layer's results equal its own fusedLinearBackward's.
    */
   async fusedChainBackward(
-    first: { dy: Float32Array; saved: FusedSaved; noise: Float32Array | null; geluInput: Float32Array },
+    first: { dy: Float32Array | null; saved: FusedSaved; noise: Float32Array | null; geluInput: Float32Array },
     second: { saved: FusedSaved; noise: Float32Array | null },
-  ): Promise<{ dx: Float32Array; layers: [Omit<FusedBackwardResult, 'dx'>, Omit<FusedBackwardResult, 'dx'>] }> {
+    norm?: NormBackwardInput,
+  ): Promise<{ dx: Float32Array; layers: [Omit<FusedBackwardResult, 'dx'>, Omit<FusedBackwardResult, 'dx'>]; norm: ResidualNormGrads | null }> {
     const s2 = second.saved;
     if (first.saved.inFeatures !== s2.outFeatures || first.saved.rows !== s2.rows) {
       throw new OctetError('shape-mismatch', `chained layers: the first reads ${first.saved.rows} x ${first.saved.inFeatures}, the second writes ${s2.rows} x ${s2.outFeatures}`);
     }
-    const a = this.backwardPlan([first.dy], [first.saved], [first.noise], { geluInput: first.geluInput });
+    if ((first.dy === null) === (norm === undefined)) throw new OctetError('invalid-argument', 'a chained backward starts from dY or from a LayerNorm, one of the two');
+    const a = this.backwardPlan(first.dy ? [first.dy] : null, [first.saved], [first.noise], { geluInput: first.geluInput });
     const b = this.backwardPlan(null, [s2], [second.noise], {});
-    const spec = chainGraphs(`chain(${a.spec.name},${b.spec.name})`, a.spec, b.spec, [{ from: 'dx', to: 'dy' }]);
+    let spec = chainGraphs(`chain(${a.spec.name},${b.spec.name})`, a.spec, b.spec, [{ from: 'dx', to: 'dy' }]);
     const feeds: Record<string, ort.Tensor> = {};
-    for (const [k, t] of Object.entries(a.feeds)) feeds[FIRST + k] = t;
-    for (const [k, t] of Object.entries(b.feeds)) feeds[SECOND + k] = t;
+    const add = (prefix: string, f: Record<string, ort.Tensor>): void => {
+      for (const [k, t] of Object.entries(f)) feeds[prefix + k] = t;
+    };
+    // With the LayerNorm in front, the two layers' values are under SECOND.
+    let layers = '';
+    let n: ReturnType<OrtBackend['residualNormBackwardPlan']> | null = null;
+    if (norm) {
+      n = this.residualNormBackwardPlan(norm);
+      // Its dSum goes on to the residual's next reader, so it stays an output.
+      spec = chainGraphs(`chain(${n.spec.name},${spec.name})`, n.spec, spec, [{ from: norm.drop.keep ? 'dA' : 'dSum', to: `${FIRST}dy`, keep: !norm.drop.keep }]);
+      add(FIRST, n.feeds);
+      layers = SECOND;
+    }
+    add(layers + FIRST, a.feeds);
+    add(layers + SECOND, b.feeds);
     const out = await this.run(spec, feeds);
     const view = (prefix: string): ort.InferenceSession.ReturnType =>
       new Proxy(out, { get: (target, key) => (typeof key === 'string' ? target[prefix + key] : undefined) });
-    const ra = a.read(view(FIRST));
-    const rb = b.read(view(SECOND));
-    return { dx: rb.dx, layers: [ra.layers[0], rb.layers[0]] };
+    const ra = a.read(view(layers + FIRST));
+    const rb = b.read(view(layers + SECOND));
+    return { dx: rb.dx, layers: [ra.layers[0], rb.layers[0]], norm: n ? n.read(view(FIRST)) : null };
   }
 
   /**

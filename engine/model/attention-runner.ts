@@ -4,7 +4,7 @@
 import type { GemmBackend } from '../kernels/backend';
 import { AttentionSaved, isAttentionBackend, isAttentionBlockBackend } from '../kernels/fused-attention';
 import { Linear } from '../nn/linear';
-import type { NormSource } from './norm-runner';
+import type { NormSource } from '../kernels/fused-norm';
 import { ATTENTION_MASK_BIAS, AttentionCache, attentionBackward, attentionForward, BatchedMatmul } from '../nn/ops/attention';
 import { dropoutMask } from '../nn/ops/dropout';
 import type { Rng } from '../nn/ops/rng';

@@ -73,9 +73,10 @@ export class EncoderLayer {
     const p = this.parts;
     const rows = s.batch * s.seq;
     const dims = { rows, dim: s.hidden, eps: s.eps };
-    const { dSum: dRes2, dA: dO } = await this.norm.residualBackward(dOut, null, c.norm2, p.ln2Gamma, p.ln2Beta, dims);
-    // Through the output layer, GELU and the intermediate layer: one graph when both are fused.
-    const dH1 = await Linear.backwardThroughGeluInto(p.output, p.intermediate, dO, c.inter);
+    // LayerNorm 2, the output layer, GELU and the intermediate layer: one graph when the forwards
+    // were fused. dRes2 is LayerNorm 2's gradient at its residual sum.
+    const norm2 = this.norm.backwardSource(dOut, null, c.norm2, p.ln2Gamma, p.ln2Beta, dims);
+    const { dx: dH1, dSum: dRes2 } = await Linear.backwardFromNormThroughGeluInto(norm2, p.output, p.intermediate, c.inter);
     // The residual fork: h1 feeds both the feed-forward block and the second residual sum. Then
     // LayerNorm 1, output projection, attention core and query/key/value (their dX plus the
     // residual branch): one graph when the forwards were fused, so none of the [rows x hidden]

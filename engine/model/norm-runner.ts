@@ -3,12 +3,14 @@
 // same dropout keep-mask from the same generator (dropoutMask over rows*dim elements when p > 0,
 // none when p = 0), so a run draws the same numbers on either.
 import type { GemmBackend } from '../kernels/backend';
-import { Dropped, isNormBackend, NormBackwardInput, ResidualNormForward, ResidualNormGrads } from '../kernels/fused-norm';
+import { Dropped, isNormBackend, NormSource, ResidualNormForward } from '../kernels/fused-norm';
 import { dropoutBackward, dropoutForward, dropoutMask } from '../nn/ops/dropout';
 import { geluForward } from '../nn/ops/gelu';
 import { layerNormBackward, layerNormForward } from '../nn/ops/layernorm';
 import type { Rng } from '../nn/ops/rng';
 import type { Param } from './params';
+
+export type { NormSource } from '../kernels/fused-norm';
 
 export interface NormDims {
   rows: number;
@@ -31,15 +33,6 @@ export interface NormRunner {
   backwardSource(dOut: Float32Array, dOut2: Float32Array | null, saved: unknown, gamma: Param, beta: Param, d: NormDims): NormSource;
 }
 
-/** A residual LayerNorm's pending backward: run on its own, or inside a larger graph. */
-export interface NormSource {
-  /** Its inputs for a backend graph; null for the plain-JS runner. */
-  graph: NormBackwardInput | null;
-  /** Adds gamma's and beta's gradients when a larger graph ran this backward. */
-  accept(g: ResidualNormGrads): void;
-  /** The backward on its own (residualBackward). */
-  run(): Promise<{ dSum: Float32Array; dA: Float32Array }>;
-}
 
 interface JsSaved {
   sum: Float32Array;

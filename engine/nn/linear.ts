@@ -4,6 +4,7 @@
 import { isOctetError, OctetError } from '../errors';
 import type { GemmBackend } from '../kernels/backend';
 import { FUSED_MAX_ROWS, FusedForwardResult, FusedSaved, isFusedBackend } from '../kernels/fused-linear';
+import type { NormSource } from '../kernels/fused-norm';
 import { DfpMatrix, quantizeDfp } from '../quant/dfp';
 import { QuantizedActivation, splitOutliers } from '../quant/outliers';
 import { geluBackward } from './ops/gelu';
@@ -281,17 +282,39 @@ export class Linear {
       if (dy.length !== a.rows * output.outFeatures) {
         throw new OctetError('shape-mismatch', `${output.name}: output gradient has ${dy.length} elements, expected ${a.rows} x ${output.outFeatures}`);
       }
-      output.saved = null;
-      input.saved = null;
       // Each layer draws its noise from its own generator, as its own backward would.
-      const firstNoise = output.roundingNoise(dy.length);
-      const secondNoise = input.roundingNoise(b.rows * input.outFeatures);
-      const r = await backend.fusedChainBackward({ dy, saved: a.saved, noise: firstNoise, geluInput: pre }, { saved: b.saved, noise: secondNoise });
+      const first = output.takeFusedBackward();
+      const second = input.takeFusedBackward();
+      const r = await backend.fusedChainBackward({ dy, ...first, geluInput: pre }, second);
       output.accumulate(r.layers[0].dw, r.layers[0].db);
       input.accumulate(r.layers[1].dw, r.layers[1].db);
       return r.dx;
     }
     return input.backward(await output.backwardThroughGelu(dy, pre));
+  }
+
+  /**
+   * The feed-forward block's backward from the LayerNorm after it: that LayerNorm (its dA is the
+   * output layer's dY), then backwardThroughGeluInto. One backend call when the LayerNorm runs in
+   * graphs and both forwards were fused; returns dX and the LayerNorm's dSum (the residual's).
+   */
+  static async backwardFromNormThroughGeluInto(norm: NormSource, output: Linear, input: Linear, pre: Float32Array): Promise<{ dx: Float32Array; dSum: Float32Array }> {
+    const a = output.pendingFusedBackward();
+    const backend = output.backend;
+    if (norm.graph && a && input.pendingFusedBackward() && input.backend === backend && isFusedBackend(backend)) {
+      if (norm.graph.rows !== a.rows || norm.graph.dim !== output.outFeatures) {
+        throw new OctetError('shape-mismatch', `${output.name}: its output is ${a.rows} x ${output.outFeatures}, the LayerNorm after it ${norm.graph.rows} x ${norm.graph.dim}`);
+      }
+      const first = output.takeFusedBackward();
+      const second = input.takeFusedBackward();
+      const r = await backend.fusedChainBackward({ dy: null, ...first, geluInput: pre }, second, norm.graph);
+      norm.accept(r.norm!);
+      output.accumulate(r.layers[0].dw, r.layers[0].db);
+      input.accumulate(r.layers[1].dw, r.layers[1].db);
+      return { dx: r.dx, dSum: r.norm!.dSum };
+    }
+    const { dSum, dA } = await norm.run();
+    return { dx: await Linear.backwardThroughGeluInto(output, input, dA, pre), dSum };
   }
 
   /** Accumulates dW and db from dY [rows x out]; returns dX [rows x in]. */

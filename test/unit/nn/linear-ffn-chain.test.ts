@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { Linear } from '../../../engine/nn/linear';
 import type { LinearPrecision } from '../../../engine/nn/precision';
 import { OrtBackend } from '../../../engine/kernels/ort-backend';
+import { normRunner } from '../../../engine/model/norm-runner';
+import { newParam } from '../../../engine/model/params';
+import { Rng } from '../../../engine/nn/ops/rng';
 import { plantedActivations, TestRandom } from '../../helpers/random';
 
 const [M, H, F] = [96, 32, 64];
@@ -28,9 +31,9 @@ describe('the feed-forward backward as one graph', () => {
   before(async () => {
     ort = await OrtBackend.create({ threads: 2 });
     const chain = ort.fusedChainBackward.bind(ort);
-    ort.fusedChainBackward = (a, b) => {
+    ort.fusedChainBackward = (...args) => {
       chained++;
-      return chain(a, b);
+      return chain(...args);
     };
   });
   after(async () => ort.dispose());
@@ -63,6 +66,49 @@ describe('the feed-forward backward as one graph', () => {
       assert.deepEqual(i1.gradBias, i2.gradBias, 'intermediate db');
       // The layers are ready for the next step either way.
       await assert.rejects(i1.backward(dx1), /without a forward pass/);
+    });
+  }
+
+  // From the LayerNorm after the block (Linear.backwardFromNormThroughGeluInto): its backward
+  // joins the graph too; dSum, gamma's and beta's gradients must equal its own call's.
+  for (const [name, lnDropout, oneGraph, precision] of [
+    ['with LayerNorm dropout', 0.1, true, { mode: 'int8-outlier' }],
+    ['without LayerNorm dropout', 0, true, { mode: 'int8', backwardRounding: 'nearest' }],
+    ['fp32 (one after the other)', 0.1, false, { mode: 'fp32' }],
+  ] as Array<[string, number, boolean, Partial<LinearPrecision>]>) {
+    test(`from the LayerNorm, ${name}: equal to the calls one after the other`, async () => {
+      const rnd = new TestRandom(5);
+      const x = plantedActivations(rnd, M, H, [5, 20], 25, 0.2);
+      const norm = normRunner(ort);
+      const dims = { rows: M, dim: H, eps: 1e-12 };
+      const run = async () => {
+        const [inter, out] = block(ort, precision, precision);
+        const gamma = newParam('ln.weight', [H]);
+        const beta = newParam('ln.bias', [H]);
+        gamma.data.fill(1.25);
+        beta.data.fill(0.1);
+        const pre = await inter.forward(x, M);
+        const o = await out.forwardThroughGelu(pre, M, (p, r) => ort.geluForward(p, r));
+        const { y, saved } = await norm.residualForward(o, x, gamma, beta, dims, lnDropout, new Rng(3));
+        return { inter, out, gamma, beta, pre, y, saved };
+      };
+      const one = await run();
+      const steps = await run();
+      assert.deepEqual(one.y, steps.y);
+      const dOut = rnd.floats(M * H, 0.02);
+      chained = 0;
+      const r1 = await Linear.backwardFromNormThroughGeluInto(norm.backwardSource(dOut.slice(), null, one.saved, one.gamma, one.beta, dims), one.out, one.inter, one.pre);
+      assert.equal(chained, oneGraph ? 1 : 0);
+      const { dSum, dA } = await norm.residualBackward(dOut.slice(), null, steps.saved, steps.gamma, steps.beta, dims);
+      const dx2 = await steps.inter.backward(await steps.out.backwardThroughGelu(dA, steps.pre));
+      assert.deepEqual(r1.dx, dx2);
+      assert.deepEqual(r1.dSum, dSum);
+      assert.deepEqual(one.gamma.grad, steps.gamma.grad, 'gamma');
+      assert.deepEqual(one.beta.grad, steps.beta.grad, 'beta');
+      for (const [a, b] of [[one.out, steps.out], [one.inter, steps.inter]]) {
+        assert.deepEqual(a.gradWeight, b.gradWeight, `${a.name} dW`);
+        assert.deepEqual(a.gradBias, b.gradBias, `${a.name} db`);
+      }
     });
   }
 
