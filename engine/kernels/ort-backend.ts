@@ -442,9 +442,7 @@ export class OrtBackend implements FusedLinearBackend, AttentionBlockBackend, No
     const b = this.backwardPlan(null, [s2], [second.noise], {});
     let spec = chainGraphs(`chain(${a.spec.name},${b.spec.name})`, a.spec, b.spec, [{ from: 'dx', to: 'dy' }]);
     const feeds: Record<string, ort.Tensor> = {};
-    const add = (prefix: string, f: Record<string, ort.Tensor>): void => {
-      for (const [k, t] of Object.entries(f)) feeds[prefix + k] = t;
-    };
+    const add = (prefix: string, f: Record<string, ort.Tensor>): void => addPrefixed(feeds, prefix, f);
     // With the LayerNorm in front, the two layers' values are under SECOND.
     let layers = '';
     let n: ReturnType<OrtBackend['residualNormBackwardPlan']> | null = null;
@@ -458,8 +456,7 @@ export class OrtBackend implements FusedLinearBackend, AttentionBlockBackend, No
     add(layers + FIRST, a.feeds);
     add(layers + SECOND, b.feeds);
     const out = await this.run(spec, feeds);
-    const view = (prefix: string): ort.InferenceSession.ReturnType =>
-      new Proxy(out, { get: (target, key) => (typeof key === 'string' ? target[prefix + key] : undefined) });
+    const view = (prefix: string): ort.InferenceSession.ReturnType => outputsUnder(out, prefix);
     const ra = a.read(view(layers + FIRST));
     const rb = b.read(view(layers + SECOND));
     return { dx: rb.dx, layers: [ra.layers[0], rb.layers[0]], norm: n ? n.read(view(FIRST)) : null };
@@ -642,9 +639,7 @@ export class OrtBackend implements FusedLinearBackend, AttentionBlockBackend, No
       { from: `${SECOND}dq`, to: 'dy0' }, { from: `${SECOND}dk`, to: 'dy1' }, { from: `${SECOND}dv`, to: 'dy2' },
     ]);
     const feeds: Record<string, ort.Tensor> = {};
-    const add = (prefix: string, f: Record<string, ort.Tensor>): void => {
-      for (const [k, t] of Object.entries(f)) feeds[prefix + k] = t;
-    };
+    const add = (prefix: string, f: Record<string, ort.Tensor>): void => addPrefixed(feeds, prefix, f);
     // Value names in the chained graph: with the LayerNorm in front, everything above is SECOND.
     let block = '';
     let norm: ReturnType<OrtBackend['residualNormBackwardPlan']> | null = null;
@@ -661,8 +656,7 @@ export class OrtBackend implements FusedLinearBackend, AttentionBlockBackend, No
     add(block + FIRST + SECOND, core.feeds);
     add(block + SECOND, p.feeds);
     const out = await this.run(spec, feeds);
-    const view = (prefix: string): ort.InferenceSession.ReturnType =>
-      new Proxy(out, { get: (target, key) => (typeof key === 'string' ? target[prefix + key] : undefined) });
+    const view = (prefix: string): ort.InferenceSession.ReturnType => outputsUnder(out, prefix);
     const rp = p.read(view(block + SECOND));
     return {
       dx: rp.dx,
@@ -720,6 +714,16 @@ export class OrtBackend implements FusedLinearBackend, AttentionBlockBackend, No
     this.sessions.clear();
     await Promise.all(all.map(async (s) => (await s).release()));
   }
+}
+
+/** Copies `feeds` into `target` under `prefix` (a chained graph's names, graph-chain.ts). */
+function addPrefixed(target: Record<string, ort.Tensor>, prefix: string, feeds: Record<string, ort.Tensor>): void {
+  for (const [k, t] of Object.entries(feeds)) target[prefix + k] = t;
+}
+
+/** A chained graph's outputs under `prefix`, by the names the part's own graph gives them. */
+function outputsUnder(out: ort.InferenceSession.ReturnType, prefix: string): ort.InferenceSession.ReturnType {
+  return new Proxy(out, { get: (target, key) => (typeof key === 'string' ? target[prefix + key] : undefined) });
 }
 
 function checkRowMatrix(what: string, a: Float32Array, rows: number, dim: number): void {

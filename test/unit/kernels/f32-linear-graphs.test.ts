@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OrtBackend } from '../../../engine/kernels/ort-backend';
 import { erf, geluGrad } from '../../../engine/nn/ops/gelu';
+import { assertWithinScale } from '../../helpers/close';
 import { TestRandom } from '../../helpers/random';
 
 const [M, K] = [96, 40];
@@ -13,14 +14,6 @@ const OUT = [24, 16];
 
 const gelu64 = (x: number): number => 0.5 * x * (1 + erf(x / Math.SQRT2));
 
-function assertClose(actual: Float32Array, expected: Float64Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what} length`);
-  let scale = 0;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < expected.length; i++) {
-    if (!(Math.abs(actual[i] - expected[i]) <= 1e-5 * scale)) assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-  }
-}
 
 describe('fp32 linear graphs', () => {
   let ort: OrtBackend;
@@ -45,7 +38,7 @@ describe('fp32 linear graphs', () => {
             for (let c = 0; c < K; c++) acc += x[r * K + c] * l.w[j * K + c];
             want[r * l.outFeatures + j] = acc;
           }
-          assertClose(ys[i], want, `y${i}`);
+          assertWithinScale(ys[i], want, 1e-5, `y${i}`);
         });
         const dys = OUT.map((n) => rnd.floats(M * n, 0.05));
         const add = rnd.floats(M * K, 0.05);
@@ -63,11 +56,11 @@ describe('fp32 linear graphs', () => {
               dx[row * K + c] += g * l.w[j * K + c];
             }
           }
-          assertClose(r.layers[i].dw, dw, `dw${i}`);
-          assertClose(r.layers[i].db!, db, `db${i}`);
+          assertWithinScale(r.layers[i].dw, dw, 1e-5, `dw${i}`);
+          assertWithinScale(r.layers[i].db!, db, 1e-5, `db${i}`);
         });
         if (throughGelu) for (let i = 0; i < dx.length; i++) dx[i] *= geluGrad(pre[i]);
-        assertClose(r.dx, dx, 'dx');
+        assertWithinScale(r.dx, dx, 1e-5, 'dx');
       });
     }
   }

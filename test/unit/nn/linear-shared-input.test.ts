@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { Linear } from '../../../engine/nn/linear';
 import type { LinearPrecision } from '../../../engine/nn/precision';
 import { OrtBackend } from '../../../engine/kernels/ort-backend';
+import { assertWithinScale } from '../../helpers/close';
 import { plantedActivations, TestRandom } from '../../helpers/random';
 
 const [M, K] = [96, 64];
@@ -21,13 +22,6 @@ function layers(backend: OrtBackend, precision: (i: number) => Partial<LinearPre
   });
 }
 
-function assertCloseTo(actual: Float32Array, expected: Float32Array, what: string): void {
-  let scale = 0;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < expected.length; i++) {
-    if (!(Math.abs(actual[i] - expected[i]) <= 1e-6 * scale)) assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-  }
-}
 
 describe('linear layers sharing one input', () => {
   let ort: OrtBackend;
@@ -97,7 +91,7 @@ describe('linear layers sharing one input', () => {
         assert.deepEqual(shared[i].gradBias, alone[i].gradBias, `db of layer ${i}`);
       }
       for (let j = 0; j < want.length; j++) want[j] += residual[j];
-      assertCloseTo(dx, want, 'dx');
+      assertWithinScale(dx, want, 1e-6, 'dx');
     });
   }
 
