@@ -2,6 +2,8 @@
 // of one onnxruntime run only to go into the next stays inside (onnxruntime-node copies every
 // output into a fresh, zero-filled ArrayBuffer, ~0.3 ms per MB here). Each graph's values and
 // symbolic dimensions get its prefix; constants are shared by name and must agree.
+// The chained graph is built only when its session is (`chained`): joining two graphs' nodes
+// measured 0.6-0.8 ms for the attention block, every layer of every step otherwise.
 import type { ConstantSpec, GraphSpec, NodeSpec, ValueSpec } from './onnx-graph';
 
 export const FIRST = 'a.';
@@ -53,4 +55,20 @@ export function chainGraphs(name: string, first: GraphSpec, second: GraphSpec, l
     constants,
     opset: Math.max(first.opset ?? 17, second.opset ?? 17),
   };
+}
+
+/** A chained graph by name, built on demand (onnxruntime sessions are cached by graph name). */
+export interface ChainedSpec {
+  name: string;
+  build(): GraphSpec;
+}
+
+export function resolveSpec(spec: GraphSpec | ChainedSpec): GraphSpec {
+  return 'build' in spec ? spec.build() : spec;
+}
+
+/** chainGraphs, deferred: the name now, the graph when a session first needs it. */
+export function chained(first: GraphSpec | ChainedSpec, second: GraphSpec | ChainedSpec, links: ReadonlyArray<{ from: string; to: string; keep?: boolean }>): ChainedSpec {
+  const name = `chain(${first.name},${second.name})`;
+  return { name, build: () => chainGraphs(name, resolveSpec(first), resolveSpec(second), links) };
 }

@@ -14,7 +14,7 @@ import type { AttentionBlockBackend, AttentionSaved, AttentionShape, BlockLinear
 import type { Dropped, NormBackend, NormBackwardInput, ResidualNormForward, ResidualNormGrads } from './fused-norm';
 import { geluForwardGraph, residualNormBackwardGraph, residualNormForwardGraph } from './norm-graphs';
 import { f32LinearBackwardGraph, f32LinearForwardGraph } from './f32-linear-graphs';
-import { chainGraphs, FIRST, SECOND } from './graph-chain';
+import { chained, ChainedSpec, FIRST, resolveSpec, SECOND } from './graph-chain';
 import { MAX_EXACT_K } from './backend';
 import { checkLinearForward, checkMatmul, requirePerTensor } from './checks';
 import { buildModel, GraphSpec } from './onnx-graph';
@@ -122,16 +122,16 @@ export class OrtBackend implements FusedLinearBackend, AttentionBlockBackend, No
     return c[0] === 127 * 127 * k && c2[0] === 127 * -128 * k;
   }
 
-  private session(spec: GraphSpec): Promise<ort.InferenceSession> {
+  private session(spec: GraphSpec | ChainedSpec): Promise<ort.InferenceSession> {
     let s = this.sessions.get(spec.name);
     if (!s) {
-      s = ort.InferenceSession.create(buildModel(spec), this.sessionOptions);
+      s = ort.InferenceSession.create(buildModel(resolveSpec(spec)), this.sessionOptions);
       this.sessions.set(spec.name, s);
     }
     return s;
   }
 
-  private async run(spec: GraphSpec, feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType> {
+  private async run(spec: GraphSpec | ChainedSpec, feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType> {
     return (await this.session(spec)).run(feeds);
   }
 
@@ -440,26 +440,31 @@ export class OrtBackend implements FusedLinearBackend, AttentionBlockBackend, No
     if ((first.dy === null) === (norm === undefined)) throw new OctetError('invalid-argument', 'a chained backward starts from dY or from a LayerNorm, one of the two');
     const a = this.backwardPlan(first.dy ? [first.dy] : null, [first.saved], [first.noise], { geluInput: first.geluInput });
     const b = this.backwardPlan(null, [s2], [second.noise], {});
-    let spec = chainGraphs(`chain(${a.spec.name},${b.spec.name})`, a.spec, b.spec, [{ from: 'dx', to: 'dy' }]);
     const feeds: Record<string, ort.Tensor> = {};
-    const add = (prefix: string, f: Record<string, ort.Tensor>): void => addPrefixed(feeds, prefix, f);
-    // With the LayerNorm in front, the two layers' values are under SECOND.
-    let layers = '';
-    let n: ReturnType<OrtBackend['residualNormBackwardPlan']> | null = null;
-    if (norm) {
-      n = this.residualNormBackwardPlan(norm);
-      // Its dSum goes on to the residual's next reader, so it stays an output.
-      spec = chainGraphs(`chain(${n.spec.name},${spec.name})`, n.spec, spec, [{ from: norm.drop.keep ? 'dA' : 'dSum', to: `${FIRST}dy`, keep: !norm.drop.keep }]);
-      add(FIRST, n.feeds);
-      layers = SECOND;
-    }
-    add(layers + FIRST, a.feeds);
-    add(layers + SECOND, b.feeds);
+    // The LayerNorm's dSum goes on to the residual's next reader, so it stays an output.
+    const { spec, norm: n, prefix } = this.normInFront(norm, chained(a.spec, b.spec, [{ from: 'dx', to: 'dy' }]), feeds,
+      (dA) => [{ from: dA, to: `${FIRST}dy`, keep: dA === 'dSum' }]);
+    addPrefixed(feeds, prefix + FIRST, a.feeds);
+    addPrefixed(feeds, prefix + SECOND, b.feeds);
     const out = await this.run(spec, feeds);
-    const view = (prefix: string): ort.InferenceSession.ReturnType => outputsUnder(out, prefix);
-    const ra = a.read(view(layers + FIRST));
-    const rb = b.read(view(layers + SECOND));
-    return { dx: rb.dx, layers: [ra.layers[0], rb.layers[0]], norm: n ? n.read(view(FIRST)) : null };
+    const ra = a.read(outputsUnder(out, prefix + FIRST));
+    const rb = b.read(outputsUnder(out, prefix + SECOND));
+    return { dx: rb.dx, layers: [ra.layers[0], rb.layers[0]], norm: n ? n.read(outputsUnder(out, FIRST)) : null };
+  }
+
+  /**
+   * `rest` with a residual LayerNorm's backward in front when there is one, its outputs feeding
+   * rest by `links` (given the name of its gradient for the branch: dA, or dSum without dropout).
+   * Its feeds go into `feeds`; `prefix` is what rest's names carry in the result.
+   */
+  private normInFront(
+    norm: NormBackwardInput | undefined, rest: GraphSpec | ChainedSpec, feeds: Record<string, ort.Tensor>,
+    links: (dA: string) => Array<{ from: string; to: string; keep?: boolean }>,
+  ): { spec: GraphSpec | ChainedSpec; norm: ReturnType<OrtBackend['residualNormBackwardPlan']> | null; prefix: string } {
+    if (!norm) return { spec: rest, norm: null, prefix: '' };
+    const plan = this.residualNormBackwardPlan(norm);
+    addPrefixed(feeds, FIRST, plan.feeds);
+    return { spec: chained(plan.spec, rest, links(norm.drop.keep ? 'dA' : 'dSum')), norm: plan, prefix: SECOND };
   }
 
   /**
@@ -634,35 +639,21 @@ export class OrtBackend implements FusedLinearBackend, AttentionBlockBackend, No
     const core = this.attentionBackwardPlan(null, attention, shape);
     // From the LayerNorm, the addend is its dSum, made inside the graph.
     const p = this.backwardPlan(null, qkv.map((l) => l.saved), qkv.map((l) => l.noise), fromNorm ? { dxAddLinked: true } : { dxAdd: source.dxAdd });
-    const head = chainGraphs(`chain(${o.spec.name},${core.spec.name})`, o.spec, core.spec, [{ from: 'dx', to: 'dctx' }]);
-    let spec = chainGraphs(`chain(${head.name},${p.spec.name})`, head, p.spec, [
-      { from: `${SECOND}dq`, to: 'dy0' }, { from: `${SECOND}dk`, to: 'dy1' }, { from: `${SECOND}dv`, to: 'dy2' },
-    ]);
+    const head = chained(o.spec, core.spec, [{ from: 'dx', to: 'dctx' }]);
+    const block = chained(head, p.spec, [{ from: `${SECOND}dq`, to: 'dy0' }, { from: `${SECOND}dk`, to: 'dy1' }, { from: `${SECOND}dv`, to: 'dy2' }]);
     const feeds: Record<string, ort.Tensor> = {};
-    const add = (prefix: string, f: Record<string, ort.Tensor>): void => addPrefixed(feeds, prefix, f);
-    // Value names in the chained graph: with the LayerNorm in front, everything above is SECOND.
-    let block = '';
-    let norm: ReturnType<OrtBackend['residualNormBackwardPlan']> | null = null;
-    if (fromNorm) {
-      norm = this.residualNormBackwardPlan(source.norm);
-      const dA = source.norm.drop.keep ? 'dA' : 'dSum';
-      spec = chainGraphs(`chain(${norm.spec.name},${spec.name})`, norm.spec, spec, [
-        { from: dA, to: `${FIRST}${FIRST}dy` }, { from: 'dSum', to: `${SECOND}dxAdd` },
-      ]);
-      add(FIRST, norm.feeds);
-      block = SECOND;
-    }
-    add(block + FIRST + FIRST, o.feeds);
-    add(block + FIRST + SECOND, core.feeds);
-    add(block + SECOND, p.feeds);
+    const { spec, norm, prefix } = this.normInFront(fromNorm ? source.norm : undefined, block, feeds,
+      (dA) => [{ from: dA, to: `${FIRST}${FIRST}dy` }, { from: 'dSum', to: `${SECOND}dxAdd` }]);
+    addPrefixed(feeds, prefix + FIRST + FIRST, o.feeds);
+    addPrefixed(feeds, prefix + FIRST + SECOND, core.feeds);
+    addPrefixed(feeds, prefix + SECOND, p.feeds);
     const out = await this.run(spec, feeds);
-    const view = (prefix: string): ort.InferenceSession.ReturnType => outputsUnder(out, prefix);
-    const rp = p.read(view(block + SECOND));
+    const rp = p.read(outputsUnder(out, prefix + SECOND));
     return {
       dx: rp.dx,
-      outProj: o.read(view(block + FIRST + FIRST)).layers[0],
+      outProj: o.read(outputsUnder(out, prefix + FIRST + FIRST)).layers[0],
       qkv: rp.layers,
-      norm: norm ? norm.read(view(FIRST)) : null,
+      norm: norm ? norm.read(outputsUnder(out, FIRST)) : null,
     };
   }
 
