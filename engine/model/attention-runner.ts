@@ -8,7 +8,6 @@ import type { NormSource } from '../kernels/fused-norm';
 import { ATTENTION_MASK_BIAS, AttentionCache, attentionBackward, attentionForward, BatchedMatmul } from '../nn/ops/attention';
 import { dropoutMask } from '../nn/ops/dropout';
 import type { Rng } from '../nn/ops/rng';
-import { OctetError } from '../errors';
 
 export interface AttentionDims {
   batch: number;
@@ -56,11 +55,9 @@ export function attentionRunner(backend: GemmBackend): AttentionRunner {
         const o = outProj.pendingFusedBackward();
         const shared = qkv.map((l) => l.pendingFusedBackward());
         // Query, key and value must come from one shared forward (the same codes of x).
-        const oneGraph = isAttentionBlockBackend(backend) && norm.graph !== null && o !== null && qkv.length === 3 && shared.every((p) => p !== null && p.xq === shared[0]!.xq);
+        const oneGraph = isAttentionBlockBackend(backend) && o !== null && qkv.length === 3 && shared.every((p) => p !== null && p.xq === shared[0]!.xq);
         if (!oneGraph || !norm.graph) return blockBackwardInSteps(this, norm, outProj, qkv, saved, s);
-        if (norm.graph.rows !== o.rows || norm.graph.dim !== outProj.outFeatures) {
-          throw new OctetError('shape-mismatch', `${outProj.name}: its output is ${o.rows} x ${outProj.outFeatures}, the LayerNorm after it ${norm.graph.rows} x ${norm.graph.dim}`);
-        }
+        outProj.checkNormAfter(norm.graph);
         const outPart = outProj.takeFusedBackward();
         const parts = qkv.map((l) => l.takeFusedBackward());
         const r = await backend.attentionBlockBackward({ norm: norm.graph }, outPart, saved as AttentionSaved, s, parts);

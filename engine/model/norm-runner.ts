@@ -33,7 +33,6 @@ export interface NormRunner {
   backwardSource(dOut: Float32Array, dOut2: Float32Array | null, saved: unknown, gamma: Param, beta: Param, d: NormDims): NormSource;
 }
 
-
 interface JsSaved {
   sum: Float32Array;
   mean: Float32Array;
@@ -64,8 +63,7 @@ export function normRunner(backend: GemmBackend): NormRunner {
       async residualBackward(dOut, dOut2, saved, gamma, beta, d) {
         const s = saved as GraphSaved;
         const g = await backend.residualNormBackward(dOut, dOut2, s.forward, s.drop, gamma.data, d.rows, d.dim);
-        addInto(gamma.grad, g.dGamma);
-        addInto(beta.grad, g.dBeta);
+        accumulateNorm(gamma, beta, g);
         return { dSum: g.dSum, dA: g.dA };
       },
       gelu: (x, rows) => backend.geluForward(x, rows),
@@ -73,10 +71,7 @@ export function normRunner(backend: GemmBackend): NormRunner {
         const s = saved as GraphSaved;
         return {
           graph: { dOut, dOut2, saved: s.forward, drop: s.drop, gamma: gamma.data, rows: d.rows, dim: d.dim },
-          accept(g) {
-            addInto(gamma.grad, g.dGamma);
-            addInto(beta.grad, g.dBeta);
-          },
+          accept: (g) => accumulateNorm(gamma, beta, g),
           run: () => this.residualBackward(dOut, dOut2, saved, gamma, beta, d),
         };
       },
@@ -120,6 +115,11 @@ export function normRunner(backend: GemmBackend): NormRunner {
       };
     },
   };
+}
+
+function accumulateNorm(gamma: Param, beta: Param, g: { dGamma: Float32Array; dBeta: Float32Array }): void {
+  addInto(gamma.grad, g.dGamma);
+  addInto(beta.grad, g.dBeta);
 }
 
 function addInto(target: Float32Array, src: Float32Array): void {

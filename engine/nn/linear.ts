@@ -4,7 +4,7 @@
 import { isOctetError, OctetError } from '../errors';
 import type { GemmBackend } from '../kernels/backend';
 import { FUSED_MAX_ROWS, FusedForwardResult, FusedSaved, isFusedBackend } from '../kernels/fused-linear';
-import type { NormSource } from '../kernels/fused-norm';
+import type { NormBackwardInput, NormSource, ResidualNormGrads } from '../kernels/fused-norm';
 import { DfpMatrix, quantizeDfp } from '../quant/dfp';
 import { QuantizedActivation, splitOutliers } from '../quant/outliers';
 import { geluBackward } from './ops/gelu';
@@ -81,9 +81,7 @@ export class Linear {
 
   /** Y [rows x out] from X [rows x in]; keeps what backward needs. */
   async forward(x: Float32Array, rows: number): Promise<Float32Array> {
-    if (x.length !== rows * this.inFeatures) {
-      throw new OctetError('shape-mismatch', `${this.name}: input has ${x.length} elements, expected ${rows} x ${this.inFeatures}`);
-    }
+    this.checkInput(x, rows);
     const p = this.precision;
     const dims = { m: rows, k: this.inFeatures, n: this.outFeatures };
     if (p.mode === 'fp32') {
@@ -130,12 +128,9 @@ export class Linear {
    * (profile/capture.ts replaces it), `gelu` runs first.
    */
   async forwardThroughGelu(pre: Float32Array, rows: number, gelu: (x: Float32Array, rows: number) => Promise<Float32Array>): Promise<Float32Array> {
-    const watched = Object.prototype.hasOwnProperty.call(this, 'forward');
     const fp32 = this.precision.mode === 'fp32';
-    if (watched || !isFusedBackend(this.backend) || (!fp32 && !this.canFuse(rows))) return this.forward(await gelu(pre, rows), rows);
-    if (pre.length !== rows * this.inFeatures) {
-      throw new OctetError('shape-mismatch', `${this.name}: input has ${pre.length} elements, expected ${rows} x ${this.inFeatures}`);
-    }
+    if (this.isWatched() || !isFusedBackend(this.backend) || (!fp32 && !this.canFuse(rows))) return this.forward(await gelu(pre, rows), rows);
+    this.checkInput(pre, rows);
     if (!fp32) return this.forwardFused(pre, rows, true);
     const [y] = await this.backend.f32LinearForward(pre, rows, [{ w: this.weight, outFeatures: this.outFeatures, bias: this.bias }], { geluInput: true });
     this.saved = { kind: 'fp32', rows, x: null };
@@ -179,13 +174,10 @@ export class Linear {
   static async forwardSharedInput(layers: readonly Linear[], x: Float32Array, rows: number): Promise<Float32Array[]> {
     const first = layers[0];
     const backend = first.backend;
-    // A layer whose own forward was replaced (profile/capture.ts watches each layer's input and
-    // output that way) goes through that forward: sharing would bypass it.
-    const wrapped = layers.some((l) => Object.prototype.hasOwnProperty.call(l, 'forward'));
+    // A watched layer goes through its own forward: sharing would bypass the watch.
+    const wrapped = layers.some((l) => l.isWatched());
     if (layers.length > 1 && !wrapped && isFusedBackend(backend) && layers.every((l) => l.canShareInputWith(first, rows))) {
-      if (x.length !== rows * first.inFeatures) {
-        throw new OctetError('shape-mismatch', `${first.name}: input has ${x.length} elements, expected ${rows} x ${first.inFeatures}`);
-      }
+      first.checkInput(x, rows);
       const p = first.precision;
       const results = await backend
         .fusedSharedInputForward(x, rows, layers.map((l) => ({ w: l.weight, outFeatures: l.outFeatures, bias: l.bias })), {
@@ -197,9 +189,7 @@ export class Linear {
       return results.map((r, i) => layers[i].acceptFused(r, rows));
     }
     if (layers.length > 1 && !wrapped && isFusedBackend(backend) && layers.every((l) => l.canShareFp32With(first))) {
-      if (x.length !== rows * first.inFeatures) {
-        throw new OctetError('shape-mismatch', `${first.name}: input has ${x.length} elements, expected ${rows} x ${first.inFeatures}`);
-      }
+      first.checkInput(x, rows);
       const ys = await backend.f32LinearForward(x, rows, layers.map((l) => ({ w: l.weight, outFeatures: l.outFeatures, bias: l.bias })));
       for (const l of layers) {
         l.saved = { kind: 'fp32', rows, x };
@@ -237,26 +227,15 @@ export class Linear {
     const first = saved[0];
     const backend = layers[0].backend;
     if (layers.length > 1 && isFusedBackend(backend) && first?.kind === 'fused' && saved.every((s) => s?.kind === 'fused' && s.saved.xq === first.saved.xq)) {
-      const fusedSaved = saved.map((s) => (s as SavedFused).saved);
-      layers.forEach((l, i) => {
-        if (dys[i].length !== fusedSaved[i].rows * l.outFeatures) {
-          throw new OctetError('shape-mismatch', `${l.name}: output gradient has ${dys[i].length} elements, expected ${fusedSaved[i].rows} x ${l.outFeatures}`);
-        }
-        l.saved = null;
-      });
-      const noises = layers.map((l, i) => l.roundingNoise(dys[i].length));
-      const r = await backend.fusedSharedInputBackward(dys, fusedSaved, noises, dxAdd ? { dxAdd } : {});
-      layers.forEach((l, i) => {
-        addInto(l.gradWeight, r.layers[i].dw);
-        if (l.gradBias) addInto(l.gradBias, r.layers[i].db);
-      });
+      layers.forEach((l, i) => l.checkOutputGradient(dys[i], first.rows));
+      const parts = layers.map((l) => l.takeFusedBackward());
+      const r = await backend.fusedSharedInputBackward(dys, parts.map((p) => p.saved), parts.map((p) => p.noise), dxAdd ? { dxAdd } : {});
+      layers.forEach((l, i) => l.accumulate(r.layers[i].dw, r.layers[i].db));
       return r.dx;
     }
     if (layers.length > 1 && isFusedBackend(backend) && first?.kind === 'fp32' && first.x !== null && saved.every((s) => s?.kind === 'fp32' && s.x === first.x)) {
       layers.forEach((l, i) => {
-        if (dys[i].length !== first.rows * l.outFeatures) {
-          throw new OctetError('shape-mismatch', `${l.name}: output gradient has ${dys[i].length} elements, expected ${first.rows} x ${l.outFeatures}`);
-        }
+        l.checkOutputGradient(dys[i], first.rows);
         l.saved = null;
       });
       const r = await backend.f32LinearBackward(dys, layers.map((l) => l.weight), first.x, first.rows, { dxAdd: dxAdd ?? undefined, bias: layers[0].bias !== null });
@@ -275,22 +254,9 @@ export class Linear {
    * were fused, so d(pre) stays inside onnxruntime. Same results either way (tested).
    */
   static async backwardThroughGeluInto(output: Linear, input: Linear, dy: Float32Array, pre: Float32Array): Promise<Float32Array> {
-    const a = output.saved;
-    const b = input.saved;
-    const backend = output.backend;
-    if (a?.kind === 'fused' && b?.kind === 'fused' && input.backend === backend && isFusedBackend(backend)) {
-      if (dy.length !== a.rows * output.outFeatures) {
-        throw new OctetError('shape-mismatch', `${output.name}: output gradient has ${dy.length} elements, expected ${a.rows} x ${output.outFeatures}`);
-      }
-      // Each layer draws its noise from its own generator, as its own backward would.
-      const first = output.takeFusedBackward();
-      const second = input.takeFusedBackward();
-      const r = await backend.fusedChainBackward({ dy, ...first, geluInput: pre }, second);
-      output.accumulate(r.layers[0].dw, r.layers[0].db);
-      input.accumulate(r.layers[1].dw, r.layers[1].db);
-      return r.dx;
-    }
-    return input.backward(await output.backwardThroughGelu(dy, pre));
+    if (!Linear.canChain(output, input)) return input.backward(await output.backwardThroughGelu(dy, pre));
+    output.checkOutputGradient(dy, output.pendingFusedBackward()!.rows);
+    return (await Linear.chainBackward(output, input, pre, dy, undefined)).dx;
   }
 
   /**
@@ -299,22 +265,32 @@ export class Linear {
    * graphs and both forwards were fused; returns dX and the LayerNorm's dSum (the residual's).
    */
   static async backwardFromNormThroughGeluInto(norm: NormSource, output: Linear, input: Linear, pre: Float32Array): Promise<{ dx: Float32Array; dSum: Float32Array }> {
-    const a = output.pendingFusedBackward();
-    const backend = output.backend;
-    if (norm.graph && a && input.pendingFusedBackward() && input.backend === backend && isFusedBackend(backend)) {
-      if (norm.graph.rows !== a.rows || norm.graph.dim !== output.outFeatures) {
-        throw new OctetError('shape-mismatch', `${output.name}: its output is ${a.rows} x ${output.outFeatures}, the LayerNorm after it ${norm.graph.rows} x ${norm.graph.dim}`);
-      }
-      const first = output.takeFusedBackward();
-      const second = input.takeFusedBackward();
-      const r = await backend.fusedChainBackward({ dy: null, ...first, geluInput: pre }, second, norm.graph);
-      norm.accept(r.norm!);
-      output.accumulate(r.layers[0].dw, r.layers[0].db);
-      input.accumulate(r.layers[1].dw, r.layers[1].db);
-      return { dx: r.dx, dSum: r.norm!.dSum };
+    if (!norm.graph || !Linear.canChain(output, input)) {
+      const { dSum, dA } = await norm.run();
+      return { dx: await Linear.backwardThroughGeluInto(output, input, dA, pre), dSum };
     }
-    const { dSum, dA } = await norm.run();
-    return { dx: await Linear.backwardThroughGeluInto(output, input, dA, pre), dSum };
+    output.checkNormAfter(norm.graph);
+    const r = await Linear.chainBackward(output, input, pre, null, norm.graph);
+    norm.accept(r.norm!);
+    return { dx: r.dx, dSum: r.norm!.dSum };
+  }
+
+  /** Whether output's and input's backward can run as one chained graph (both forwards fused). */
+  private static canChain(output: Linear, input: Linear): boolean {
+    return output.pendingFusedBackward() !== null && input.pendingFusedBackward() !== null && input.backend === output.backend && isFusedBackend(output.backend);
+  }
+
+  /** The chained backward (canChain checked): each layer's operands and noise, then its gradients. */
+  private static async chainBackward(output: Linear, input: Linear, pre: Float32Array, dy: Float32Array | null, norm: NormBackwardInput | undefined): Promise<{ dx: Float32Array; norm: ResidualNormGrads | null }> {
+    const backend = output.backend;
+    if (!isFusedBackend(backend)) throw new Error('unreachable: canChain checked the backend');
+    // Each layer draws its noise from its own generator, as its own backward would.
+    const first = output.takeFusedBackward();
+    const second = input.takeFusedBackward();
+    const r = await backend.fusedChainBackward({ dy, ...first, geluInput: pre }, second, norm);
+    output.accumulate(r.layers[0].dw, r.layers[0].db);
+    input.accumulate(r.layers[1].dw, r.layers[1].db);
+    return r;
   }
 
   /** Accumulates dW and db from dY [rows x out]; returns dX [rows x in]. */
@@ -335,9 +311,7 @@ export class Linear {
     const saved = this.saved;
     if (!saved) throw new OctetError('invalid-argument', `${this.name}: backward called without a forward pass`);
     const rows = saved.rows;
-    if (dy.length !== rows * this.outFeatures) {
-      throw new OctetError('shape-mismatch', `${this.name}: output gradient has ${dy.length} elements, expected ${rows} x ${this.outFeatures}`);
-    }
+    this.checkOutputGradient(dy, rows);
     this.saved = null;
     if (saved.kind === 'fused') return this.backwardFused(dy, saved.saved, geluPre);
     if (saved.kind === 'fp32' && isFusedBackend(this.backend)) {
@@ -384,6 +358,31 @@ export class Linear {
     return { saved, noise: this.roundingNoise(saved.rows * this.outFeatures) };
   }
 
+  private checkOutputGradient(dy: Float32Array, rows: number): void {
+    if (dy.length !== rows * this.outFeatures) {
+      throw new OctetError('shape-mismatch', `${this.name}: output gradient has ${dy.length} elements, expected ${rows} x ${this.outFeatures}`);
+    }
+  }
+
+  /** That the LayerNorm whose backward a chained graph starts from reads this (fused) layer's output. */
+  checkNormAfter(norm: NormBackwardInput): void {
+    const rows = this.pendingFusedBackward()?.rows;
+    if (norm.rows !== rows || norm.dim !== this.outFeatures) {
+      throw new OctetError('shape-mismatch', `${this.name}: its output is ${rows} x ${this.outFeatures}, the LayerNorm after it ${norm.rows} x ${norm.dim}`);
+    }
+  }
+
+  private checkInput(x: Float32Array, rows: number): void {
+    if (x.length !== rows * this.inFeatures) {
+      throw new OctetError('shape-mismatch', `${this.name}: input has ${x.length} elements, expected ${rows} x ${this.inFeatures}`);
+    }
+  }
+
+  /** A layer whose own forward was replaced: profile/capture.ts watches inputs and outputs that way. */
+  private isWatched(): boolean {
+    return Object.prototype.hasOwnProperty.call(this, 'forward');
+  }
+
   /** Adds a backward's dW and db (computed here or in a larger graph). */
   accumulate(dw: Float32Array, db: Float32Array | null): void {
     addInto(this.gradWeight, dw);
@@ -394,8 +393,7 @@ export class Linear {
     if (!isFusedBackend(this.backend)) throw new Error('unreachable: forward was fused');
     const noise = this.roundingNoise(dy.length);
     const r = await this.backend.fusedLinearBackward(dy, saved, noise, geluPre ? { geluInput: geluPre } : {});
-    addInto(this.gradWeight, r.dw);
-    if (this.gradBias) addInto(this.gradBias, r.db);
+    this.accumulate(r.dw, r.db);
     return r.dx;
   }
 
