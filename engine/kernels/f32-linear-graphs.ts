@@ -6,7 +6,7 @@
 // The products are the Gemm nodes f32MatmulGraph runs, so y, dW and a lone layer's dX are the
 // same numbers the one-product-per-run path gives.
 import { GraphSpec, MS_DOMAIN, NodeSpec, ValueSpec } from './onnx-graph';
-import { GELU_GRAD_CONSTANTS, geluGradTimesHalf, part } from './fused-graphs';
+import { biasGradient, constantsNamed, dxFromParts, HELPER_CONSTANTS, part } from './fused-graphs';
 
 const v = (name: string, type: ValueSpec['type'], shape: (number | string)[]): ValueSpec => ({ name, type, shape });
 const n = (op: string, inputs: string[], outputs: string[], extra: Partial<NodeSpec> = {}): NodeSpec => ({ op, inputs, outputs, ...extra });
@@ -68,36 +68,18 @@ export function f32LinearBackwardGraph(o: F32LinearGraphOptions): GraphSpec {
     );
     if (o.bias) {
       outputs.push(v(`db${s}`, 'float', [`N${s}`]));
-      // db = ones[1 x M] dy, as in fused-graphs.ts (ReduceSum over axis 0 measured 3-5x slower).
-      nodes.push(
-        n('Shape', [`dy${s}`], [`dy${s}Rows`], { attrs: { end: 1 } }),
-        n('Concat', ['axis1', `dy${s}Rows`], [`ones${s}Shape`], { attrs: { axis: 0 } }),
-        n('Expand', ['one', `ones${s}Shape`], [`ones${s}Row`]),
-        n('MatMul', [`ones${s}Row`, `dy${s}`], [`db${s}Row`]),
-        n('Squeeze', [`db${s}Row`, 'axis0'], [`db${s}`]),
-      );
+      nodes.push(...biasGradient(`dy${s}`, `db${s}`));
     }
   }
   if (o.geluInput) inputs.push(v('geluX', 'float', ['M', 'K']));
   if (o.addToDx) inputs.push(v('dxAdd', 'float', ['M', 'K']));
-  if (!direct) {
-    const sum = o.geluInput ? 'dxHalf' : 'dx';
-    if (o.geluInput && o.addToDx) nodes.push(n('Mul', ['dxAdd', 'half'], ['dxAddTerm']));
-    const terms = [...suffixes.map((s) => `dx${s}Part`), ...(o.addToDx ? [o.geluInput ? 'dxAddTerm' : 'dxAdd'] : [])];
-    nodes.push(terms.length === 1 ? n('Identity', terms, [sum]) : n('Sum', terms, [sum]));
-    if (o.geluInput) nodes.push(...geluGradTimesHalf('dxHalf', 'geluX', 'dx'));
-  }
+  if (!direct) nodes.push(...dxFromParts(suffixes.map((s) => `dx${s}Part`), o));
   return {
     name: nameOf('f32-linear-backward', o),
     inputs,
     outputs,
     nodes,
-    constants: [
-      ...GELU_GRAD_CONSTANTS,
-      { name: 'half', type: 'float', dims: [], values: [0.5] },
-      { name: 'axis0', type: 'int64', dims: [1], values: [0] },
-      { name: 'axis1', type: 'int64', dims: [1], values: [1] },
-    ],
+    constants: constantsNamed(...HELPER_CONSTANTS),
     opset: 18,
   };
 }

@@ -31,8 +31,42 @@ const CONSTANTS = [
   { name: 'padOneColumn', type: 'int64' as const, dims: [4], values: [0, 0, 0, 1] },
 ];
 
-/** The constants geluGradTimesHalf reads (a subset of CONSTANTS, for other graphs). */
-export const GELU_GRAD_CONSTANTS = CONSTANTS.filter((c) => ['invSqrt2', 'lnTwoOverSqrtPi', 'one'].includes(c.name));
+/** Some of these graphs' constants, for another graph that uses their node helpers. */
+export function constantsNamed(...names: string[]): typeof CONSTANTS {
+  return CONSTANTS.filter((c) => names.includes(c.name));
+}
+
+/**
+ * dx from the layers' dX parts: summed with the input dxAdd when asked, then through GELU's
+ * derivative of the input geluX when asked; in that case the parts come in halved (a GEMM scale)
+ * and an addend is halved here (one pass, only in that combination).
+ */
+export function dxFromParts(parts: string[], o: { addToDx?: boolean; geluInput?: boolean }): NodeSpec[] {
+  const nodes: NodeSpec[] = [];
+  if (o.geluInput && o.addToDx) nodes.push(n('Mul', ['dxAdd', 'half'], ['dxAddHalf']));
+  const terms = [...parts, ...(o.addToDx ? [o.geluInput ? 'dxAddHalf' : 'dxAdd'] : [])];
+  const sum = o.geluInput ? 'dxHalf' : 'dx';
+  nodes.push(terms.length === 1 ? n('Identity', terms, [sum]) : n('Sum', terms, [sum]));
+  if (o.geluInput) nodes.push(...geluGradTimesHalf('dxHalf', 'geluX', 'dx'));
+  return nodes;
+}
+
+/** The constants that geluGradTimesHalf, dxFromParts and biasGradient read. */
+export const HELPER_CONSTANTS = ['invSqrt2', 'lnTwoOverSqrtPi', 'one', 'half', 'axis0', 'axis1'];
+
+/**
+ * db = ones[1 x M] dy: onnxruntime's ReduceSum over axis 0 walks dy column by column and
+ * measured 3-5x slower than this product in the training step (bench train).
+ */
+export function biasGradient(dy: string, db: string): NodeSpec[] {
+  return [
+    n('Shape', [dy], [`${dy}Rows`], { attrs: { end: 1 } }),
+    n('Concat', ['axis1', `${dy}Rows`], [`${db}OnesShape`], { attrs: { axis: 0 } }),
+    n('Expand', ['one', `${db}OnesShape`], [`${db}Ones`]),
+    n('MatMul', [`${db}Ones`, dy], [`${db}Row`]),
+    n('Squeeze', [`${db}Row`, 'axis0'], [db]),
+  ];
+}
 
 /**
  * The outlier GEMMs contract over C + 1 columns, the last one zero: with no outliers C is 0, and
@@ -301,7 +335,7 @@ export interface FusedBackwardOptions {
  * caller makes by halving a GEMM's scale (exact). Float32 Erf and Exp: within 1.2e-7 of gelu.ts's
  * geluGrad (tested).
  */
-export function geluGradTimesHalf(dHalf: string, x: string, out: string): NodeSpec[] {
+function geluGradTimesHalf(dHalf: string, x: string, out: string): NodeSpec[] {
   return [
     n('Mul', [x, 'invSqrt2'], ['gT']),
     n('Erf', ['gT'], ['gErf']),
@@ -353,13 +387,7 @@ export function fusedBackwardGraph(o: FusedBackwardOptions): GraphSpec {
   // are summed first, then GELU's derivative is applied.
   const direct = parts === 1 && !o.addToDx && !o.geluInput;
   const nodes: NodeSpec[] = suffixes.flatMap((s) => [
-    // db = ones[1 x M] dy: onnxruntime's ReduceSum over axis 0 walks dy column by column and
-    // measured 3-5x slower than this product in the training step (bench train).
-    n('Shape', [`dy${s}`], [`dy${s}Rows`], { attrs: { end: 1 } }),
-    n('Concat', ['axis1', `dy${s}Rows`], [`ones${s}Shape`], { attrs: { axis: 0 } }),
-    n('Expand', ['one', `ones${s}Shape`], [`ones${s}Row`]),
-    n('MatMul', [`ones${s}Row`, `dy${s}`], [`db${s}Row`]),
-    n('Squeeze', [`db${s}Row`, 'axis0'], [`db${s}`]),
+    ...biasGradient(`dy${s}`, `db${s}`),
     // NaN and infinity survive the sums: dySum is the caller's check.
     n('ReduceSum', [`db${s}`], [`dy${s}Sum`], { attrs: { keepdims: 0 } }),
     ...maxAbsByExtremes(`dy${s}`, `dy${s}`),
@@ -377,17 +405,7 @@ export function fusedBackwardGraph(o: FusedBackwardOptions): GraphSpec {
     n('Transpose', [`dy${s}U8`], [`dy${s}T`]),
     n('MatMulIntegerToFloat', [`dy${s}T`, 'xq', `dy${s}Scale`, 'xScale', 'zp128'], [`dw${s}`], { domain: MS_DOMAIN }),
   ]);
-  if (!direct) {
-    if (o.geluInput) {
-      // The parts are halved; an addend is halved here (one pass, only in that combination).
-      if (o.addToDx) nodes.push(n('Mul', ['dxAdd', 'half'], ['dxAddHalf']));
-      const halves = [...suffixes.map((s) => `dx${s}Part`), ...(o.addToDx ? ['dxAddHalf'] : [])];
-      nodes.push(halves.length === 1 ? n('Identity', halves, ['dxHalf']) : n('Sum', halves, ['dxHalf']), ...geluGradTimesHalf('dxHalf', 'geluX', 'dx'));
-    } else {
-      const terms = [...suffixes.map((s) => `dx${s}Part`), ...(o.addToDx ? ['dxAdd'] : [])];
-      nodes.push(terms.length === 1 ? n('Identity', terms, ['dx']) : n('Sum', terms, ['dx']));
-    }
-  }
+  if (!direct) nodes.push(...dxFromParts(suffixes.map((s) => `dx${s}Part`), o));
   if (o.withCodes) {
     outputs.push(...suffixes.map((s) => v(`dy${s}q`, 'int8', ['M', `N${s}`])));
     for (const s of suffixes) {
